@@ -1,0 +1,118 @@
+// The Store is the daemon's one writing connection to SQLite and the only
+// code that speaks SQL. It persists jobs, transitions, per-row results and
+// poll records; it decides nothing (the tracker decides, the store records).
+//
+// Transactions: writes made between begin_batch() and commit_batch() land
+// together (BEGIN IMMEDIATE ... COMMIT); the event loop commits once per
+// iteration so that an outside reader never sees half of a poll's outcome.
+// Writes outside a batch run in their own transaction. Every method throws
+// StoreError (never SQLite::Exception) on failure; a failed commit rolls the
+// batch back.
+//
+// Threading: one thread (the event loop). Prepared statements are cached.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "daemon/job.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace jobtrack {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ListFilter {
+  std::vector<State> states;  // any of these; empty means all
+  std::optional<std::string> endpoint;
+  std::optional<std::string> label;
+  std::optional<bool> terminal;
+  std::optional<Millis> submitted_since, submitted_until;
+  std::string order = "-id";  // id, submitted, updated; '-' prefix for descending
+  int limit = 100;
+};
+
+struct ResultsPage {
+  std::vector<RowResult> rows;
+  std::optional<std::int64_t> next_row;  // pass as after_row for the next page
+  std::int64_t total = 0;                // rows matching (errors_only applied)
+};
+
+struct StoreCounters {
+  std::int64_t jobs_total = 0;
+  std::int64_t jobs_active = 0;
+  std::vector<std::pair<State, std::int64_t>> by_state;
+  std::int64_t transitions_total = 0;
+};
+
+class Store {
+ public:
+  // Opens or creates the database at `path`, applies pending migrations in
+  // one transaction and sets WAL, foreign keys, busy_timeout and
+  // application_id. Throws StoreError, leaving the file untouched, when the
+  // file belongs to another application or to a newer schema version.
+  explicit Store(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  static int schema_version();  // the newest migration this build knows
+
+  void begin_batch();   // no-op when a batch is open
+  void commit_batch();  // no-op when none is open
+  void rollback_batch();
+  bool in_batch() const;
+
+  // Inserts a new job (id assigned) and its first transition; returns the id.
+  std::int64_t insert_job(const Job& job, const Transition& first);
+  // Rewrites every mutable column of the job row.
+  void update_job(const Job& job);
+  void insert_transition(std::int64_t job_id, const Transition& transition);
+  // Replaces the job's per-row results with `rows` and sets results_stored.
+  void replace_results(std::int64_t job_id, const std::vector<RowResult>& rows);
+  void insert_poll(const PollRecord& poll);
+  bool delete_job(std::int64_t job_id);  // cascades; false when absent
+
+  std::optional<Job> get(std::int64_t job_id);
+  std::optional<Job> find(const std::string& endpoint, const std::string& remote_id);
+  std::vector<Job> list(const ListFilter& filter);
+  std::vector<Transition> history(std::int64_t job_id);
+  ResultsPage results(std::int64_t job_id, std::optional<std::int64_t> after_row, int limit,
+                      bool errors_only);
+
+  // Active jobs of `endpoint` due at or before `now` (next_poll_at order),
+  // skipping ids in `exclude` (those in flight).
+  std::vector<Job> due(const std::string& endpoint, Millis now, int limit,
+                       const std::vector<std::int64_t>& exclude);
+  // The earliest next_poll_at of the endpoint's active jobs, ignoring `exclude`.
+  std::optional<Millis> next_due(const std::string& endpoint,
+                                 const std::vector<std::int64_t>& exclude);
+
+  StoreCounters counters();
+  std::int64_t count_jobs(const std::string& endpoint, bool active_only);
+  std::int64_t polls_since(Millis since, bool failed_only);
+  std::int64_t file_bytes();  // database + WAL size on disk
+
+  // Deletes polls rows older than `before`, at most `limit`; returns how many.
+  std::int64_t prune_polls(Millis before, int limit);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Statements;
+  std::string path_;
+  std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<Statements> statements_;
+  bool in_batch_ = false;
+};
+
+}  // namespace jobtrack
