@@ -1,0 +1,173 @@
+#include "daemon/connection.h"
+
+#include <errno.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <systemd/sd-event.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "daemon/log.h"
+
+namespace jobtrack {
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kReadPerWakeup = 1024 * 1024;  // then let other connections run
+
+std::uint64_t now_usec(sd_event* loop) {
+  std::uint64_t usec = 0;
+  sd_event_now(loop, CLOCK_MONOTONIC, &usec);
+  return usec;
+}
+
+}  // namespace
+
+Connection::Connection(Server& server, int fd, const Peer& peer)
+    : server_(server), fd_(fd), peer_(peer), reader_(server.limits_.max_message_bytes) {}
+
+Connection::~Connection() {
+  sd_event_source_disable_unref(io_);
+  sd_event_source_disable_unref(idle_);
+  close(fd_);
+}
+
+bool Connection::start() {
+  if (sd_event_add_io(server_.loop_, &io_, fd_, EPOLLIN, &Connection::on_io, this) < 0 ||
+      sd_event_add_time(server_.loop_, &idle_, CLOCK_MONOTONIC, UINT64_MAX, 1'000'000, &Connection::on_idle, this) < 0) {
+    return false;
+  }
+  touch();
+  return true;
+}
+
+void Connection::touch() {
+  std::uint64_t timeout = static_cast<std::uint64_t>(server_.limits_.idle_timeout_ms) * 1000;
+  sd_event_source_set_time(idle_, now_usec(server_.loop_) + timeout);
+  sd_event_source_set_enabled(idle_, SD_EVENT_ONESHOT);
+}
+
+int Connection::on_idle(sd_event_source*, std::uint64_t, void* self_ptr) {
+  auto* self = static_cast<Connection*>(self_ptr);
+  if (self->call_open_) {
+    self->touch();  // a Wait may rightly last for hours
+    return 0;
+  }
+  self->close_soon();
+  return 0;
+}
+
+int Connection::on_io(sd_event_source*, int, std::uint32_t events, void* self_ptr) {
+  auto self = static_cast<Connection*>(self_ptr)->shared_from_this();
+  if (events & EPOLLOUT) self->flush();
+  if (!self->closing_ && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) self->read_some();
+  if (!self->closing_) self->process();
+  if (!self->closing_) self->update_events();
+  if (self->closing_) self->server_.drop(self.get());
+  return 0;
+}
+
+void Connection::read_some() {
+  char chunk[kReadChunk];
+  std::size_t total = 0;
+  while (total < kReadPerWakeup) {
+    ssize_t got = recv(fd_, chunk, sizeof(chunk), 0);
+    if (got > 0) {
+      reader_.feed(chunk, static_cast<std::size_t>(got));
+      total += static_cast<std::size_t>(got);
+      // Don't pull more from a client that already has plenty queued.
+      if (reader_.buffered() > server_.limits_.max_message_bytes) break;
+      continue;
+    }
+    if (got == 0) {
+      peer_closed_ = true;
+    } else if (errno != EAGAIN && errno != EINTR) {
+      peer_closed_ = true;
+    }
+    break;
+  }
+  if (total > 0) touch();
+}
+
+void Connection::process() {
+  std::string message;
+  while (!call_open_ && !closing_ && output_.size() - output_sent_ < server_.limits_.max_output_bytes) {
+    auto status = reader_.next(message);
+    if (status == protocol::MessageReader::Status::need_more) break;
+    if (status == protocol::MessageReader::Status::too_large) {
+      send(protocol::error_reply(protocol::invalid_parameter(
+               "message", fmt::format("message exceeds {} bytes", server_.limits_.max_message_bytes))),
+           true);
+      continue;
+    }
+    auto call = protocol::parse_call(message);
+    if (!call) {
+      send(protocol::error_reply(call.error()), true);
+      continue;
+    }
+    bool oneway = call->oneway;
+    call_open_ = !oneway;
+    auto responder = std::make_shared<Responder>(weak_from_this(), call->more, oneway);
+    server_.dispatcher_(*call, responder);
+  }
+  if (peer_closed_) {
+    flush();
+    closing_ = true;  // nobody is left to read replies or stream updates
+  }
+}
+
+void Connection::send(const nlohmann::json& message, bool finished) {
+  if (closing_) return;
+  output_ += protocol::encode(message);
+  if (finished) call_open_ = false;
+  flush();
+  if (output_.size() - output_sent_ > 4 * server_.limits_.max_output_bytes) {
+    log_warning(fmt::format("dropping a client (pid {}) that does not read its replies", peer_.pid));
+    close_soon();
+    return;
+  }
+  update_events();
+  // A reply from outside on_io (a Wait that finished) may unblock queued calls.
+  if (finished && !call_open_) sd_event_source_set_enabled(io_, SD_EVENT_ON);
+}
+
+void Connection::flush() {
+  while (output_sent_ < output_.size()) {
+    ssize_t sent = ::send(fd_, output_.data() + output_sent_, output_.size() - output_sent_, MSG_NOSIGNAL);
+    if (sent > 0) {
+      output_sent_ += static_cast<std::size_t>(sent);
+      continue;
+    }
+    if (sent < 0 && (errno == EAGAIN || errno == EINTR)) break;
+    close_soon();
+    return;
+  }
+  if (output_sent_ == output_.size()) {
+    output_.clear();
+    output_sent_ = 0;
+  } else if (output_sent_ > 64 * 1024 && output_sent_ > output_.size() / 2) {
+    output_.erase(0, output_sent_);
+    output_sent_ = 0;
+  }
+}
+
+void Connection::update_events() {
+  if (closing_ || !io_) return;
+  std::uint32_t events = 0;
+  bool backlog = output_.size() - output_sent_ >= server_.limits_.max_output_bytes;
+  if (!backlog && !peer_closed_) events |= EPOLLIN;
+  if (output_sent_ < output_.size()) events |= EPOLLOUT;
+  sd_event_source_set_io_events(io_, events);
+}
+
+void Connection::close_soon() {
+  if (closing_) return;
+  closing_ = true;
+  // Outside on_io (a reply from a timer), drop now; on_io drops on return.
+  auto self = shared_from_this();
+  sd_event_source_set_enabled(io_, SD_EVENT_OFF);
+  server_.drop(this);
+}
+
+}  // namespace jobtrack

@@ -1,0 +1,91 @@
+#include "daemon/poll_result.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "daemon/protocol/times.h"
+
+namespace jobtrack {
+
+std::string_view to_string(PollOutcome outcome) {
+  switch (outcome) {
+    case PollOutcome::status: return "ok";
+    case PollOutcome::gone: return "gone";
+    case PollOutcome::retry: return "retry";
+    case PollOutcome::auth: return "auth";
+    case PollOutcome::client_error: return "client_error";
+    case PollOutcome::bad_response: return "bad_response";
+  }
+  return "unknown";
+}
+
+std::optional<Millis> parse_retry_after(std::string_view value, Millis now_wall) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) value.remove_suffix(1);
+  std::int64_t seconds = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (!value.empty() && ec == std::errc() && end == value.data() + value.size() && seconds >= 0) {
+    return std::min<std::int64_t>(seconds, 7 * 24 * 3600) * 1000;
+  }
+  if (auto date = protocol::parse_http_date(value)) return std::max<Millis>(0, *date - now_wall);
+  return std::nullopt;
+}
+
+namespace {
+
+std::string describe_http(const Provider& provider, const HttpResponse& response) {
+  std::string message = provider.error_message(response.body);
+  if (message.size() > 500) message = message.substr(0, 500) + "...";
+  return message.empty() ? fmt::format("HTTP {}", response.status)
+                         : fmt::format("HTTP {}: {}", response.status, message);
+}
+
+}  // namespace
+
+PollResult classify(const Provider& provider, const HttpResponse& response, Millis now_wall) {
+  PollResult result;
+  result.latency = response.latency;
+  if (response.status > 0) result.http_status = response.status;
+  if (response.too_large) {
+    result.outcome = PollOutcome::bad_response;
+    result.error = "response larger than max_response_size";
+    return result;
+  }
+  if (!response.transport_error.empty()) {
+    result.outcome = PollOutcome::retry;
+    result.error = response.transport_error;
+    return result;
+  }
+  long status = response.status;
+  if (response.retry_after) result.retry_after = parse_retry_after(*response.retry_after, now_wall);
+  if (status >= 200 && status < 300) {
+    auto observation = provider.parse_status(response.body);
+    if (!observation) {
+      result.outcome = PollOutcome::bad_response;
+      result.error = observation.error();
+    } else if (!observation->state) {
+      result.outcome = PollOutcome::bad_response;
+      result.error = fmt::format("unknown remote status \"{}\"", observation->remote_status);
+      result.observation = std::move(*observation);
+    } else {
+      result.outcome = PollOutcome::status;
+      result.observation = std::move(*observation);
+    }
+    return result;
+  }
+  result.error = describe_http(provider, response);
+  if (status == 404 && provider.is_no_such_job(response)) {
+    result.outcome = PollOutcome::gone;
+  } else if (status == 401 || status == 403) {
+    result.outcome = PollOutcome::auth;
+  } else if (status == 408 || status == 429 || status >= 500) {
+    result.outcome = PollOutcome::retry;
+  } else {
+    result.outcome = PollOutcome::client_error;
+    if (status >= 300 && status < 400) result.error = fmt::format("HTTP {}: redirect not followed", status);
+  }
+  return result;
+}
+
+}  // namespace jobtrack

@@ -1,0 +1,237 @@
+#include "daemon/poller.h"
+
+#include <curl/curl.h>
+#include <sys/epoll.h>
+#include <systemd/sd-event.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace jobtrack {
+
+struct Poller::Transfer {
+  Done done;
+  HttpResponse response;
+  curl_slist* headers = nullptr;
+  std::int64_t max_bytes = 0;
+  char error[CURL_ERROR_SIZE] = {};
+  std::uint64_t started_usec = 0;
+
+  ~Transfer() { curl_slist_free_all(headers); }
+};
+
+namespace {
+
+std::uint64_t now_usec(sd_event* loop) {
+  std::uint64_t usec = 0;
+  sd_event_now(loop, CLOCK_MONOTONIC, &usec);
+  return usec;
+}
+
+size_t write_body(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Poller::Transfer*>(user);
+  size_t bytes = size * count;
+  if (static_cast<std::int64_t>(transfer->response.body.size() + bytes) > transfer->max_bytes) {
+    transfer->response.too_large = true;
+    return 0;  // ends the transfer with CURLE_WRITE_ERROR
+  }
+  transfer->response.body.append(data, bytes);
+  return bytes;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == '\r' || text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  return text;
+}
+
+bool header_is(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() || line[name.size()] != ':') return false;
+  return strncasecmp(line.data(), name.data(), name.size()) == 0;
+}
+
+size_t read_header(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Poller::Transfer*>(user);
+  std::string_view line(data, size * count);
+  if (line.rfind("HTTP/", 0) == 0) {
+    // A new response (after 100-continue): forget the previous one's headers.
+    transfer->response.retry_after.reset();
+    transfer->response.content_type.clear();
+  } else if (header_is(line, "retry-after")) {
+    transfer->response.retry_after = std::string(trim(line.substr(12)));
+  } else if (header_is(line, "content-type")) {
+    transfer->response.content_type = std::string(trim(line.substr(13)));
+  }
+  return size * count;
+}
+
+}  // namespace
+
+Poller::Poller(sd_event* loop) : loop_(loop) {
+  static const CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (global != CURLE_OK) throw std::runtime_error("curl_global_init failed");
+  multi_ = curl_multi_init();
+  if (!multi_) throw std::runtime_error("curl_multi_init failed");
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Poller::on_socket);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Poller::on_timer);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  if (sd_event_add_time(loop_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, 1000, &Poller::on_time, this) < 0) {
+    throw std::runtime_error("cannot add the HTTP timer to the event loop");
+  }
+  sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
+}
+
+Poller::~Poller() {
+  cancel_all();
+  for (CURL* easy : idle_handles_) curl_easy_cleanup(easy);
+  for (auto& [fd, source] : sockets_) sd_event_source_disable_unref(source);
+  sockets_.clear();
+  curl_multi_cleanup(multi_);
+  sd_event_source_disable_unref(timer_);
+}
+
+void Poller::cancel_all() {
+  for (auto& [easy, transfer] : transfers_) {
+    curl_multi_remove_handle(multi_, easy);
+    curl_easy_cleanup(easy);
+  }
+  transfers_.clear();
+}
+
+CURL* Poller::take_handle() {
+  if (idle_handles_.empty()) {
+    CURL* easy = curl_easy_init();
+    if (!easy) throw std::runtime_error("curl_easy_init failed");
+    return easy;
+  }
+  CURL* easy = idle_handles_.back();
+  idle_handles_.pop_back();
+  curl_easy_reset(easy);
+  return easy;
+}
+
+void Poller::start(const HttpRequest& request, const TransferLimits& limits, Done done) {
+  CURL* easy = take_handle();
+  auto transfer = std::make_unique<Transfer>();
+  transfer->done = std::move(done);
+  transfer->max_bytes = limits.max_bytes;
+  transfer->started_usec = now_usec(loop_);
+  for (const auto& header : request.headers) transfer->headers = curl_slist_append(transfer->headers, header.c_str());
+
+  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(limits.timeout));
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<Millis>(limits.timeout, 10'000)));
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!limits.ca_bundle.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, limits.ca_bundle.c_str());
+  curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(limits.max_bytes));
+  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, "jobtrackd/" JOBTRACK_VERSION);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &write_body);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &read_header);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer.get());
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
+
+  transfers_.emplace(easy, std::move(transfer));
+  if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+    auto node = transfers_.extract(easy);
+    curl_easy_cleanup(easy);
+    node.mapped()->response.transport_error = "cannot start the HTTP transfer";
+    node.mapped()->done(std::move(node.mapped()->response));
+  }
+}
+
+int Poller::on_socket(CURL*, int fd, int what, void* self_ptr, void*) {
+  auto* self = static_cast<Poller*>(self_ptr);
+  auto it = self->sockets_.find(fd);
+  if (what == CURL_POLL_REMOVE) {
+    if (it != self->sockets_.end()) {
+      sd_event_source_disable_unref(it->second);
+      self->sockets_.erase(it);
+    }
+    return 0;
+  }
+  std::uint32_t events = 0;
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= EPOLLIN;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= EPOLLOUT;
+  if (it != self->sockets_.end()) {
+    sd_event_source_set_io_events(it->second, events);
+    return 0;
+  }
+  sd_event_source* source = nullptr;
+  if (sd_event_add_io(self->loop_, &source, fd, events, &Poller::on_io, self) < 0) return -1;
+  self->sockets_.emplace(fd, source);
+  return 0;
+}
+
+int Poller::on_timer(CURLM*, long timeout_ms, void* self_ptr) {
+  auto* self = static_cast<Poller*>(self_ptr);
+  if (timeout_ms < 0) {
+    sd_event_source_set_enabled(self->timer_, SD_EVENT_OFF);
+    return 0;
+  }
+  std::uint64_t when = now_usec(self->loop_) + static_cast<std::uint64_t>(timeout_ms) * 1000;
+  sd_event_source_set_time(self->timer_, when);
+  sd_event_source_set_enabled(self->timer_, SD_EVENT_ONESHOT);
+  return 0;
+}
+
+int Poller::on_io(sd_event_source*, int fd, std::uint32_t events, void* self_ptr) {
+  int action = 0;
+  if (events & EPOLLIN) action |= CURL_CSELECT_IN;
+  if (events & EPOLLOUT) action |= CURL_CSELECT_OUT;
+  if (events & (EPOLLERR | EPOLLHUP)) action |= CURL_CSELECT_ERR;
+  static_cast<Poller*>(self_ptr)->drive(fd, action);
+  return 0;
+}
+
+int Poller::on_time(sd_event_source*, std::uint64_t, void* self_ptr) {
+  static_cast<Poller*>(self_ptr)->drive(CURL_SOCKET_TIMEOUT, 0);
+  return 0;
+}
+
+void Poller::drive(int fd, int action) {
+  int running = 0;
+  curl_multi_socket_action(multi_, fd, action, &running);
+  collect_done();
+}
+
+void Poller::collect_done() {
+  int queued = 0;
+  while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+    if (message->msg != CURLMSG_DONE) continue;
+    CURL* easy = message->easy_handle;
+    CURLcode code = message->data.result;
+    curl_multi_remove_handle(multi_, easy);
+    auto node = transfers_.extract(easy);
+    if (node.empty()) continue;
+    Transfer& transfer = *node.mapped();
+    HttpResponse& response = transfer.response;
+    response.latency = static_cast<Millis>((now_usec(loop_) - transfer.started_usec) / 1000);
+    if (code == CURLE_OK) {
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
+    } else if (code == CURLE_FILESIZE_EXCEEDED || response.too_large) {
+      response.too_large = true;
+      response.body.clear();
+    } else {
+      response.status = 0;
+      response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+      response.transport_error = transfer.error[0] ? std::string(transfer.error) : std::string(curl_easy_strerror(code));
+      response.body.clear();
+    }
+    idle_handles_.push_back(easy);
+    transfer.done(std::move(response));
+  }
+}
+
+}  // namespace jobtrack

@@ -1,0 +1,70 @@
+// The Poller runs HTTP requests on libcurl's multi socket interface, driven
+// by the daemon's sd-event loop: curl's sockets become sd-event I/O sources
+// and curl's timer one sd-event time source, so nothing ever blocks.
+//
+// Easy handles are pooled and reused; connections stay alive in the multi
+// handle's cache. Admission (how many requests run) is the caller's job:
+// start() always starts the transfer at once. Redirects are never followed,
+// so an auth header cannot leak to another host. Bodies beyond the request's
+// limit end the transfer with too_large set.
+//
+// Loop thread only. Completion callbacks run from the loop, never from
+// inside start().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "daemon/providers/provider.h"
+
+typedef struct sd_event sd_event;
+typedef struct sd_event_source sd_event_source;
+typedef void CURLM;
+typedef void CURL;
+
+namespace jobtrack {
+
+struct TransferLimits {
+  Millis timeout = 30'000;
+  std::int64_t max_bytes = 256LL * 1024 * 1024;
+  std::string ca_bundle;  // empty: the system's CA store
+};
+
+class Poller {
+ public:
+  using Done = std::function<void(HttpResponse&&)>;
+
+  explicit Poller(sd_event* loop);
+  ~Poller();
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
+
+  void start(const HttpRequest& request, const TransferLimits& limits, Done done);
+  std::size_t in_flight() const { return transfers_.size(); }
+  // Abandons every transfer without calling its callback (shutdown).
+  void cancel_all();
+
+  struct Transfer;
+
+ private:
+  static int on_socket(CURL* easy, int fd, int what, void* self, void* socket_data);
+  static int on_timer(CURLM* multi, long timeout_ms, void* self);
+  static int on_io(sd_event_source* source, int fd, std::uint32_t events, void* self);
+  static int on_time(sd_event_source* source, std::uint64_t usec, void* self);
+  void drive(int fd, int action);
+  void collect_done();
+  CURL* take_handle();
+
+  sd_event* loop_;
+  CURLM* multi_ = nullptr;
+  sd_event_source* timer_ = nullptr;
+  std::vector<CURL*> idle_handles_;
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
+  std::unordered_map<int, sd_event_source*> sockets_;
+};
+
+}  // namespace jobtrack

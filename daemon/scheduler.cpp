@@ -1,0 +1,256 @@
+#include "daemon/scheduler.h"
+
+#include <systemd/sd-event.h>
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "daemon/log.h"
+
+namespace jobtrack {
+namespace {
+
+constexpr Millis kNever = std::numeric_limits<Millis>::max();
+constexpr int kDueBatch = 256;
+
+Millis auth_pause(std::int64_t failures) {
+  // 5 s, 10 s, 20 s ... up to 10 min: long enough not to hammer, short
+  // enough that a fixed token is picked up soon after a reload.
+  Millis pause = 5000;
+  for (std::int64_t i = 1; i < failures && pause < 600'000; ++i) pause *= 2;
+  return std::min<Millis>(pause, 600'000);
+}
+
+}  // namespace
+
+Scheduler::Scheduler(sd_event* loop, Store& store, Poller& poller, const Clock& clock)
+    : loop_(loop),
+      store_(store),
+      poller_(poller),
+      clock_(clock),
+      epoch_offset_(clock.wall() - clock.monotonic()),
+      random_(std::random_device{}()),
+      recent_polls_(60, {0, 0}) {
+  if (sd_event_add_time(loop_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, 1000, &Scheduler::on_timer, this) < 0 ||
+      sd_event_add_defer(loop_, &defer_, &Scheduler::on_defer, this) < 0) {
+    throw std::runtime_error("cannot add the scheduler to the event loop");
+  }
+  sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
+  sd_event_source_set_enabled(defer_, SD_EVENT_OFF);
+}
+
+Scheduler::~Scheduler() {
+  sd_event_source_disable_unref(timer_);
+  sd_event_source_disable_unref(defer_);
+}
+
+Millis Scheduler::now() const { return clock_.monotonic() + epoch_offset_; }
+
+void Scheduler::set_endpoints(std::vector<std::unique_ptr<EndpointRuntime>> endpoints) {
+  for (auto& fresh : endpoints) {
+    if (EndpointRuntime* old = find(fresh->config.name)) {
+      fresh->in_flight = std::move(old->in_flight);
+      fresh->polls_total = old->polls_total;
+      fresh->polls_failed = old->polls_failed;
+      fresh->last_error = old->last_error;
+      // A reload is how a fixed token arrives: retry at once.
+      fresh->auth_failures = 0;
+      fresh->paused_until = 0;
+    }
+    if (fresh->config.rate_limit) {
+      fresh->bucket = TokenBucket(fresh->config.rate_limit->rate, fresh->config.rate_limit->per);
+    }
+  }
+  endpoints_ = std::move(endpoints);
+  wake_soon();
+}
+
+EndpointRuntime* Scheduler::find(const std::string& name) {
+  for (auto& endpoint : endpoints_) {
+    if (endpoint->config.name == name) return endpoint.get();
+  }
+  return nullptr;
+}
+
+const EndpointRuntime* Scheduler::endpoint(const std::string& name) const {
+  for (const auto& endpoint : endpoints_) {
+    if (endpoint->config.name == name) return endpoint.get();
+  }
+  return nullptr;
+}
+
+std::size_t Scheduler::in_flight() const {
+  std::size_t total = 0;
+  for (const auto& endpoint : endpoints_) total += endpoint->in_flight.size();
+  return total;
+}
+
+void Scheduler::wake_soon() { sd_event_source_set_enabled(defer_, SD_EVENT_ONESHOT); }
+
+void Scheduler::poll_now(std::int64_t job_id) {
+  auto job = store_.get(job_id);
+  if (!job || is_terminal(job->state)) return;
+  store_.begin_batch();
+  job->next_poll_at = now();
+  store_.update_job(*job);
+  wake_soon();
+}
+
+int Scheduler::on_timer(sd_event_source*, std::uint64_t, void* self) {
+  static_cast<Scheduler*>(self)->run();
+  return 0;
+}
+
+int Scheduler::on_defer(sd_event_source*, void* self) {
+  static_cast<Scheduler*>(self)->run();
+  return 0;
+}
+
+void Scheduler::run() {
+  Millis now_ms = now();
+  Millis next_wake = kNever;
+  try {
+    for (auto& endpoint : endpoints_) next_wake = std::min(next_wake, admit(*endpoint, now_ms));
+    if (on_storage_) on_storage_("");
+  } catch (const StoreError& error) {
+    log_error(fmt::format("scheduling failed: {}", error.what()));
+    store_.rollback_batch();
+    if (on_storage_) on_storage_(error.what());
+    next_wake = now_ms + 5000;  // try again; the disk may have room by then
+  }
+  arm_timer(next_wake);
+}
+
+// Starts what the endpoint may start now; returns when it next needs a look.
+Millis Scheduler::admit(EndpointRuntime& endpoint, Millis now_ms) {
+  if (endpoint.paused_until > now_ms) return endpoint.paused_until;
+  endpoint.paused_until = 0;
+  auto capacity = static_cast<int>(endpoint.config.max_in_flight) - static_cast<int>(endpoint.in_flight.size());
+  while (capacity > 0) {
+    int want = std::min(capacity, kDueBatch);
+    std::vector<Job> due = store_.due(endpoint.config.name, now_ms, want, endpoint.in_flight);
+    for (const Job& job : due) {
+      if (job.deadline_at && *job.deadline_at <= now_ms) {
+        record(&endpoint, job, time_out(job, endpoint.policy, clock_.wall()));
+        continue;
+      }
+      if (!endpoint.bucket.take(now_ms)) return endpoint.bucket.next_token_at(now_ms);
+      dispatch(endpoint, job);
+      --capacity;
+    }
+    if (static_cast<int>(due.size()) < want) break;
+  }
+  if (capacity <= 0) return kNever;  // a completion wakes us
+  auto next = store_.next_due(endpoint.config.name, endpoint.in_flight);
+  return next ? std::max(*next, now_ms) : kNever;
+}
+
+void Scheduler::dispatch(EndpointRuntime& endpoint, const Job& job) {
+  endpoint.in_flight.push_back(job.id);
+  HttpRequest request = endpoint.provider->request(job.remote_id, endpoint.token);
+  log_debug(fmt::format("polling {}", job.remote_id), {job.id, job.endpoint, job.remote_id, {}});
+  poller_.start(request, endpoint.limits,
+                [this, name = endpoint.config.name, id = job.id](HttpResponse&& response) {
+                  on_response(name, id, std::move(response));
+                });
+}
+
+void Scheduler::on_response(const std::string& endpoint_name, std::int64_t job_id, HttpResponse&& response) {
+  wake_soon();
+  EndpointRuntime* endpoint = find(endpoint_name);
+  if (!endpoint) return;  // removed by a reload; the job is polled again if it comes back
+  std::erase(endpoint->in_flight, job_id);
+  try {
+    auto job = store_.get(job_id);
+    if (!job || is_terminal(job->state)) return;  // forgotten or finished meanwhile
+    Millis wall = clock_.wall();
+    PollResult result = classify(*endpoint->provider, response, wall);
+    Millis now_ms = now();
+    if (result.outcome == PollOutcome::auth) {
+      endpoint->auth_failures += 1;
+      endpoint->paused_until = now_ms + auth_pause(endpoint->auth_failures);
+      log_warning(fmt::format("endpoint {} refused our credentials ({}); pausing it", endpoint_name, result.error),
+                  {job->id, endpoint_name, job->remote_id, {}});
+    } else if (result.outcome != PollOutcome::retry || result.http_status) {
+      endpoint->auth_failures = 0;
+    }
+    if (result.retry_after && result.http_status && (*result.http_status == 429 || *result.http_status == 503)) {
+      // The API throttles the whole endpoint, not one job.
+      endpoint->paused_until = std::max(endpoint->paused_until, now_ms + *result.retry_after);
+    }
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    Decision decision = decide(*job, std::move(result), endpoint->policy, now_ms, wall, unit(random_));
+    record(endpoint, *job, std::move(decision));
+    if (on_storage_) on_storage_("");
+  } catch (const StoreError& error) {
+    log_error(fmt::format("cannot record the poll of job {}: {}", job_id, error.what()));
+    store_.rollback_batch();
+    if (on_storage_) on_storage_(error.what());
+  }
+}
+
+void Scheduler::record(EndpointRuntime* endpoint, const Job& before, Decision&& decision) {
+  store_.begin_batch();
+  store_.update_job(decision.job);
+  if (decision.replace_rows) store_.replace_results(decision.job.id, decision.rows);
+  if (decision.transition) store_.insert_transition(decision.job.id, *decision.transition);
+  bool polled = !decision.poll.outcome.empty();
+  if (polled) {
+    store_.insert_poll(decision.poll);
+    bool failed = decision.poll.outcome != "ok";
+    count_poll(failed);
+    if (endpoint) {
+      endpoint->polls_total += 1;
+      if (failed) {
+        endpoint->polls_failed += 1;
+        endpoint->last_error = decision.poll.error.value_or(decision.poll.outcome);
+      }
+    }
+    if (failed) {
+      log_info(fmt::format("poll failed: {}", decision.poll.error.value_or(decision.poll.outcome)),
+               {before.id, before.endpoint, before.remote_id, to_string(before.state)});
+    }
+  }
+  if (decision.transition) {
+    counters_.transitions += 1;
+    const Transition& transition = *decision.transition;
+    log_info(fmt::format("{} -> {}{}{}", transition.from ? to_string(*transition.from) : "new",
+                         to_string(transition.to), transition.remote_status ? " (" + *transition.remote_status + ")" : "",
+                         transition.detail ? ": " + *transition.detail : ""),
+             {before.id, before.endpoint, before.remote_id, to_string(transition.to)});
+    if (on_transition_) on_transition_(decision.job, transition);
+  }
+}
+
+void Scheduler::count_poll(bool failed) {
+  counters_.polls_total += 1;
+  if (failed) counters_.polls_failed += 1;
+  Millis second = clock_.monotonic() / 1000;
+  auto& slot = recent_polls_[static_cast<std::size_t>(second % 60)];
+  if (slot.first != second) slot = {second, 0};
+  slot.second += 1;
+}
+
+std::int64_t Scheduler::polls_last_minute() const {
+  Millis second = clock_.monotonic() / 1000;
+  std::int64_t total = 0;
+  for (const auto& [at, count] : recent_polls_) {
+    if (second - at < 60) total += count;
+  }
+  return total;
+}
+
+void Scheduler::arm_timer(Millis at) {
+  if (at == kNever) {
+    sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
+    return;
+  }
+  Millis monotonic = std::max<Millis>(at - epoch_offset_, 0);
+  sd_event_source_set_time(timer_, static_cast<std::uint64_t>(monotonic) * 1000);
+  sd_event_source_set_enabled(timer_, SD_EVENT_ONESHOT);
+}
+
+}  // namespace jobtrack
