@@ -62,6 +62,11 @@ for line in ListenStream=/run/jobtrack/jobtrack.sock SocketMode=0660 \
   expect "$socket" "$line"
 done
 
+# PrivateUsers= would turn every client's uid into "nobody" (SO_PEERCRED).
+if grep -q '^PrivateUsers=\(yes\|true\|on\|1\|self\|identity\)' "$service"; then
+  fail "jobtrackd.service: PrivateUsers= hides the clients' uids from the daemon"
+fi
+
 # sysusers.d and tmpfiles.d ------------------------------------------------
 # Applied to a scratch root; creating files owned by another user needs root.
 if [ "$(id -u)" -ne 0 ]; then
@@ -95,6 +100,7 @@ else
   }
   check_dir /var/lib/jobtrack 750 "$uid" "$gid"
   check_dir /etc/jobtrack 750 0 "$gid"
+  check_dir /run/jobtrack 750 "$uid" "$gid"
 fi
 
 [ "$status" -eq 0 ] && echo "PASS: units, sysusers.d and tmpfiles.d snippets"
