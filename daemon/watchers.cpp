@@ -1,0 +1,52 @@
+#include "daemon/watchers.h"
+
+#include "daemon/job_json.h"
+
+namespace jobtrack {
+
+void Watchers::add(std::int64_t job_id, ResponderPtr responder) {
+  auto& list = waiters_[job_id];
+  // Clients that hung up are dropped here too, so a job that never moves
+  // does not collect dead waiters.
+  std::erase_if(list, [](const ResponderPtr& r) { return r->done() || !r->connected(); });
+  list.push_back(std::move(responder));
+}
+
+void Watchers::queue(const Job& job, const Transition& transition) {
+  if (waiters_.count(job.id) == 0) return;
+  pending_.push_back({job, transition});
+}
+
+void Watchers::flush() {
+  std::vector<Event> events;
+  events.swap(pending_);
+  for (const Event& event : events) {
+    auto it = waiters_.find(event.job.id);
+    if (it == waiters_.end()) continue;
+    bool terminal = is_terminal(event.job.state);
+    nlohmann::json reply = {{"job", render_(event.job)}, {"transition", transition_to_json(event.transition)}};
+    for (const ResponderPtr& responder : it->second) {
+      // Without "more", the caller wants only the final answer.
+      if (terminal || responder->more()) responder->reply(reply, !terminal);
+    }
+    std::erase_if(it->second, [](const ResponderPtr& r) { return r->done() || !r->connected(); });
+    if (it->second.empty()) waiters_.erase(it);
+  }
+}
+
+void Watchers::job_deleted(std::int64_t job_id) {
+  auto it = waiters_.find(job_id);
+  if (it == waiters_.end()) return;
+  for (const ResponderPtr& responder : it->second) {
+    responder->error({std::string(protocol::errors::kNoSuchJob), {{"id", job_id}}});
+  }
+  waiters_.erase(it);
+}
+
+std::size_t Watchers::waiting() const {
+  std::size_t total = 0;
+  for (const auto& [id, list] : waiters_) total += list.size();
+  return total;
+}
+
+}  // namespace jobtrack
