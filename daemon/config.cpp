@@ -455,6 +455,23 @@ std::string ConfigError::to_string() const {
   return fmt::format("{}: {}", file, message);
 }
 
+ConfigError endpoint_error(const Config& config, const EndpointConfig& endpoint, std::string_view key,
+                           std::string_view message) {
+  std::string path = key.empty() ? fmt::format("endpoints.{}", endpoint.name)
+                                 : fmt::format("endpoints.{}.{}", endpoint.name, key);
+  int line = endpoint.line;
+  // "states.succeeded[1]" -> "states.succeeded" -> "states".
+  while (!key.empty()) {
+    if (auto at = endpoint.key_lines.find(std::string(key)); at != endpoint.key_lines.end()) {
+      line = at->second;
+      break;
+    }
+    auto cut = key.find_last_of(".[");
+    key = key.substr(0, cut == std::string_view::npos ? 0 : cut);
+  }
+  return ConfigError{config.path, line, fmt::format("{}: {}", path, message)};
+}
+
 tl::expected<Config, ConfigError> parse_config(std::string_view text, const std::string& name) {
   try {
     return parse(text, name);

@@ -590,3 +590,22 @@ TEST_CASE("random and mutated input never crashes") {
   // Some mutations leave a valid file; the point is that none crashed.
   CHECK(parsed > 0);
 }
+
+TEST_CASE("endpoint_error points at a settings key, its parent or the header") {
+  Config config = parse_ok(R"(
+[endpoints.g]
+provider = "generic"
+base_url = "https://exports.example.com"
+
+[endpoints.g.states]
+succeeded = ["done"]
+)");
+  const EndpointConfig& ep = config.endpoints.at(0);
+  CHECK(jobtrack::endpoint_error(config, ep, "states.succeeded", "bad state").to_string() ==
+        "jobtrackd.toml:7: endpoints.g.states.succeeded: bad state");
+  CHECK(jobtrack::endpoint_error(config, ep, "states.succeeded[0]", "x").line == 7);
+  CHECK(jobtrack::endpoint_error(config, ep, "states.done", "x").line == 6);
+  CHECK(jobtrack::endpoint_error(config, ep, "url_template", "missing").to_string() ==
+        "jobtrackd.toml:2: endpoints.g.url_template: missing");
+  CHECK(jobtrack::endpoint_error(config, ep, "", "whole").to_string() == "jobtrackd.toml:2: endpoints.g: whole");
+}
