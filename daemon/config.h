@@ -85,6 +85,12 @@ struct ConfigError {
   std::string to_string() const;  // "FILE:LINE: MESSAGE"
 };
 
+// An error about `key` of an endpoint's table (a settings key such as
+// "states.succeeded", as make_provider() names them; "" for the table as a
+// whole), at that key's line or, failing that, its parent's or the header's.
+ConfigError endpoint_error(const Config& config, const EndpointConfig& endpoint, std::string_view key,
+                           std::string_view message);
+
 // Reads and validates the file at `path`, including each endpoint's
 // provider-specific settings (through the provider registry).
 tl::expected<Config, ConfigError> load_config(const std::string& path);
