@@ -91,8 +91,8 @@ struct ConfigError {
 ConfigError endpoint_error(const Config& config, const EndpointConfig& endpoint, std::string_view key,
                            std::string_view message);
 
-// Reads and validates the file at `path`, including each endpoint's
-// provider-specific settings (through the provider registry).
+// Reads and validates the file at `path`. Provider-specific settings are
+// checked by build_endpoints() (endpoints.h), which needs the providers.
 tl::expected<Config, ConfigError> load_config(const std::string& path);
 // The same, from text (for tests); `name` stands in for the file name.
 tl::expected<Config, ConfigError> parse_config(std::string_view text, const std::string& name);
