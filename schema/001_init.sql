@@ -130,8 +130,8 @@ SELECT
   strftime('%Y-%m-%dT%H:%M:%fZ', deadline_at / 1000.0, 'unixepoch') AS deadline,
   strftime('%Y-%m-%dT%H:%M:%fZ', next_poll_at / 1000.0, 'unixepoch') AS next_poll,
   strftime('%Y-%m-%dT%H:%M:%fZ', last_polled_at / 1000.0, 'unixepoch') AS last_polled,
-  round((julianday('now') - 2440587.5) * 86400.0 - submitted_at / 1000.0, 3) AS age_s,
-  round((finished_at - submitted_at) / 1000.0, 3) AS duration_s,
+  round((julianday('now') - 2440587.5) * 86400.0 - submitted_at / 1000.0, 3) AS age_s,  -- seconds since submission
+  round((finished_at - submitted_at) / 1000.0, 3) AS duration_s,  -- seconds from submission to finish; NULL while active
   poll_count,
   consecutive_errors,
   last_poll_error,
@@ -206,7 +206,7 @@ SELECT
   c.not_found,
   c.timed_out,
   c.active,
-  CASE WHEN c.terminal > 0 THEN round(1.0 * c.bad / c.terminal, 4) END AS failure_rate,
-  m.median_finish_s
+  CASE WHEN c.terminal > 0 THEN round(1.0 * c.bad / c.terminal, 4) END AS failure_rate,  -- 0..1; NULL before any job ended
+  m.median_finish_s  -- median seconds from submission to finish; NULL before any job finished
 FROM counts AS c
 LEFT JOIN medians AS m ON m.endpoint = c.endpoint;
