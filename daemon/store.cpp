@@ -330,8 +330,8 @@ struct Store::Statements {
                                  kActive)),
         count_by_state(db, "SELECT state, count(*) FROM jobs GROUP BY state"),
         count_transitions(db, "SELECT count(*) FROM transitions"),
-        count_jobs(db, fmt::format("SELECT count(*) FROM jobs WHERE endpoint = ?1 AND (?2 = 0 OR state IN {})",
-                                   kActive)),
+        count_jobs(db, "SELECT count(*) FROM jobs WHERE endpoint = ?1"),
+        count_active_jobs(db, fmt::format("SELECT count(*) FROM jobs WHERE endpoint = ?1 AND state IN {}", kActive)),
         polls_since(db, "SELECT count(*) FROM polls WHERE started_at >= ?1 AND (?2 = 0 OR outcome <> 'ok')"),
         prune_polls(db,
                     "DELETE FROM polls WHERE id IN "
@@ -347,7 +347,7 @@ struct Store::Statements {
   SQLite::Database& db;
   SQLite::Statement insert_job, update_job, insert_transition, set_results_stored, delete_results, insert_result,
       insert_poll, delete_job, get, find, history, results_page, results_stored, results_errors, due, next_due,
-      count_by_state, count_transitions, count_jobs, polls_since, prune_polls;
+      count_by_state, count_transitions, count_jobs, count_active_jobs, polls_since, prune_polls;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> lists;
 };
 
@@ -711,9 +711,8 @@ StoreCounters Store::counters() {
 
 std::int64_t Store::count_jobs(const std::string& endpoint, bool active_only) {
   return guarded(path_, *db_, in_batch_, "count jobs", [&] {
-    auto& s = statements_->count_jobs;
+    auto& s = active_only ? statements_->count_active_jobs : statements_->count_jobs;
     s.bind(1, endpoint);
-    s.bind(2, active_only ? 1 : 0);
     return count(s);
   });
 }

@@ -50,6 +50,8 @@ CREATE INDEX jobs_due ON jobs (endpoint, next_poll_at) WHERE next_poll_at IS NOT
 CREATE INDEX jobs_expiry ON jobs (expires_at) WHERE expires_at IS NOT NULL;
 -- Listing and counting by state.
 CREATE INDEX jobs_state ON jobs (state);
+-- Counting an endpoint's jobs, all or active, without reading the rows.
+CREATE INDEX jobs_endpoint_state ON jobs (endpoint, state);
 -- Listing by label.
 CREATE INDEX jobs_label ON jobs (label) WHERE label IS NOT NULL;
 -- Listing by submission time.
