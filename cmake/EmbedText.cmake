@@ -1,7 +1,9 @@
 # jobtrack_embed_text(OUTPUT out.cpp NAMESPACE ns SYMBOL name FILES a b ...)
 # Generates a .cpp defining `extern const std::array<EmbeddedFile, N> ns::name`
 # holding each file's name and contents, so the daemon carries its schema and
-# interface description without reading them from disk at run time.
+# interface description without reading them from disk at run time, and
+# `std::span<const EmbeddedFile> ns::name_all()` for code that cannot know N
+# (declared in daemon/embedded.h).
 function(jobtrack_embed_text)
   cmake_parse_arguments(ARG "" "OUTPUT;NAMESPACE;SYMBOL" "FILES" ${ARGN})
   add_custom_command(

@@ -1,0 +1,752 @@
+#include "daemon/store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/core.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <limits>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "daemon/migrations.h"
+
+namespace jobtrack {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+// The job columns after id, in the order the statements bind them (?1..?29).
+// results_stored is left out: replace_results owns it, so that writing back a
+// Job read before the results arrived cannot clobber the count.
+constexpr std::array<std::string_view, 29> kJobFields = {
+    "endpoint",      "remote_id",         "label",           "state",
+    "remote_status", "progress",          "total",           "processed",
+    "succeeded",     "failed",            "result_url",      "error_code",
+    "error_message", "detail_json",       "submitter_uid",   "submitted_at",
+    "remote_created_at", "updated_at",    "finished_at",     "expires_at",
+    "deadline_at",   "next_poll_at",      "last_polled_at",  "poll_interval_ms",
+    "poll_count",    "consecutive_errors", "last_poll_error", "seen",
+    "not_found_count",
+};
+
+// Identity of a tracked job; update_job leaves these alone.
+constexpr std::array<std::string_view, 4> kImmutableFields = {"endpoint", "remote_id", "submitter_uid",
+                                                              "submitted_at"};
+
+constexpr std::string_view kActive = "('queued', 'running')";
+
+std::string job_columns() {
+  std::string columns = "id";
+  for (const auto field : kJobFields) {
+    columns += ", ";
+    columns += field;
+  }
+  return columns + ", results_stored";
+}
+
+std::string select_jobs_sql() { return "SELECT " + job_columns() + " FROM jobs"; }
+
+std::string insert_job_sql() {
+  std::string names, values;
+  for (std::size_t i = 0; i < kJobFields.size(); ++i) {
+    if (i > 0) {
+      names += ", ";
+      values += ", ";
+    }
+    names += kJobFields[i];
+    values += fmt::format("?{}", i + 1);
+  }
+  return fmt::format("INSERT INTO jobs ({}) VALUES ({})", names, values);
+}
+
+std::string update_job_sql() {
+  std::string assignments;
+  for (std::size_t i = 0; i < kJobFields.size(); ++i) {
+    if (std::find(kImmutableFields.begin(), kImmutableFields.end(), kJobFields[i]) != kImmutableFields.end()) {
+      continue;
+    }
+    if (!assignments.empty()) assignments += ", ";
+    assignments += fmt::format("{} = ?{}", kJobFields[i], i + 1);
+  }
+  return fmt::format("UPDATE jobs SET {} WHERE id = ?{}", assignments, kJobFields.size() + 1);
+}
+
+void bind_opt(SQLite::Statement& statement, int index, const std::optional<std::string>& value) {
+  if (value) {
+    statement.bind(index, *value);
+  } else {
+    statement.bind(index);
+  }
+}
+
+void bind_opt(SQLite::Statement& statement, int index, const std::optional<std::int64_t>& value) {
+  if (value) {
+    statement.bind(index, *value);
+  } else {
+    statement.bind(index);
+  }
+}
+
+void bind_opt(SQLite::Statement& statement, int index, const std::optional<double>& value) {
+  if (value) {
+    statement.bind(index, *value);
+  } else {
+    statement.bind(index);
+  }
+}
+
+void bind_opt(SQLite::Statement& statement, int index, const std::optional<bool>& value) {
+  if (value) {
+    statement.bind(index, *value ? 1 : 0);
+  } else {
+    statement.bind(index);
+  }
+}
+
+void bind_state(SQLite::Statement& statement, int index, State state) {
+  statement.bind(index, std::string(to_string(state)));
+}
+
+// Binds ?1..?29 in kJobFields order.
+void bind_job(SQLite::Statement& s, const Job& job) {
+  s.bind(1, job.endpoint);
+  s.bind(2, job.remote_id);
+  bind_opt(s, 3, job.label);
+  bind_state(s, 4, job.state);
+  bind_opt(s, 5, job.remote_status);
+  bind_opt(s, 6, job.progress);
+  bind_opt(s, 7, job.total);
+  bind_opt(s, 8, job.processed);
+  bind_opt(s, 9, job.succeeded);
+  bind_opt(s, 10, job.failed);
+  bind_opt(s, 11, job.result_url);
+  bind_opt(s, 12, job.error_code);
+  bind_opt(s, 13, job.error_message);
+  bind_opt(s, 14, job.detail_json);
+  s.bind(15, static_cast<std::int64_t>(job.submitter_uid));
+  s.bind(16, job.submitted_at);
+  bind_opt(s, 17, job.remote_created_at);
+  bind_opt(s, 18, job.updated_at);
+  bind_opt(s, 19, job.finished_at);
+  bind_opt(s, 20, job.expires_at);
+  bind_opt(s, 21, job.deadline_at);
+  bind_opt(s, 22, job.next_poll_at);
+  bind_opt(s, 23, job.last_polled_at);
+  s.bind(24, job.poll_interval);
+  s.bind(25, job.poll_count);
+  s.bind(26, job.consecutive_errors);
+  bind_opt(s, 27, job.last_poll_error);
+  s.bind(28, job.seen ? 1 : 0);
+  s.bind(29, job.not_found_count);
+}
+
+std::optional<std::string> opt_text(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getString();
+}
+
+std::optional<std::int64_t> opt_int(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getInt64();
+}
+
+std::optional<double> opt_real(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getDouble();
+}
+
+std::optional<bool> opt_bool(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getInt64() != 0;
+}
+
+State state_of(const SQLite::Column& column) {
+  const auto text = column.getString();
+  const auto state = parse_state(text);
+  if (!state) throw StoreError(fmt::format("unknown state '{}' in the database", text));
+  return *state;
+}
+
+// Reads a row of select_jobs_sql().
+Job read_job(SQLite::Statement& s) {
+  Job job;
+  job.id = s.getColumn(0).getInt64();
+  job.endpoint = s.getColumn(1).getString();
+  job.remote_id = s.getColumn(2).getString();
+  job.label = opt_text(s.getColumn(3));
+  job.state = state_of(s.getColumn(4));
+  job.remote_status = opt_text(s.getColumn(5));
+  job.progress = opt_real(s.getColumn(6));
+  job.total = opt_int(s.getColumn(7));
+  job.processed = opt_int(s.getColumn(8));
+  job.succeeded = opt_int(s.getColumn(9));
+  job.failed = opt_int(s.getColumn(10));
+  job.result_url = opt_text(s.getColumn(11));
+  job.error_code = opt_text(s.getColumn(12));
+  job.error_message = opt_text(s.getColumn(13));
+  job.detail_json = opt_text(s.getColumn(14));
+  job.submitter_uid = static_cast<std::uint32_t>(s.getColumn(15).getInt64());
+  job.submitted_at = s.getColumn(16).getInt64();
+  job.remote_created_at = opt_int(s.getColumn(17));
+  job.updated_at = opt_int(s.getColumn(18));
+  job.finished_at = opt_int(s.getColumn(19));
+  job.expires_at = opt_int(s.getColumn(20));
+  job.deadline_at = opt_int(s.getColumn(21));
+  job.next_poll_at = opt_int(s.getColumn(22));
+  job.last_polled_at = opt_int(s.getColumn(23));
+  job.poll_interval = s.getColumn(24).getInt64();
+  job.poll_count = s.getColumn(25).getInt64();
+  job.consecutive_errors = s.getColumn(26).getInt64();
+  job.last_poll_error = opt_text(s.getColumn(27));
+  job.seen = s.getColumn(28).getInt64() != 0;
+  job.not_found_count = s.getColumn(29).getInt64();
+  job.results_stored = s.getColumn(30).getInt64();
+  return job;
+}
+
+// Resets a cached statement however the scope is left, so that no statement
+// stays mid-step holding a read snapshot or blocking COMMIT.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(SQLite::Statement& statement) : statement_(statement) {}
+  ~ResetOnExit() { statement_.tryReset(); }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+ private:
+  SQLite::Statement& statement_;
+};
+
+// Runs a statement that returns no rows; returns the rows it changed.
+int run(SQLite::Statement& statement) {
+  ResetOnExit reset(statement);
+  return statement.exec();
+}
+
+std::int64_t count(SQLite::Statement& statement) {
+  ResetOnExit reset(statement);
+  statement.executeStep();
+  return statement.getColumn(0).getInt64();
+}
+
+// One store call's writes, atomic on their own: a transaction of its own
+// when none is open, a savepoint inside a batch (or an enclosing call), so
+// that a failed call leaves the open transaction exactly as it was.
+class WriteScope {
+ public:
+  explicit WriteScope(SQLite::Database& db)
+      : db_(db), nested_(sqlite3_get_autocommit(db.getHandle()) == 0) {
+    db_.exec(nested_ ? "SAVEPOINT store_call" : "BEGIN IMMEDIATE");
+  }
+  ~WriteScope() {
+    if (done_) return;
+    if (nested_) {
+      db_.tryExec("ROLLBACK TO store_call");
+      db_.tryExec("RELEASE store_call");
+    } else {
+      db_.tryExec("ROLLBACK");
+    }
+  }
+  WriteScope(const WriteScope&) = delete;
+  WriteScope& operator=(const WriteScope&) = delete;
+
+  void commit() {
+    db_.exec(nested_ ? "RELEASE store_call" : "COMMIT");
+    done_ = true;
+  }
+
+ private:
+  SQLite::Database& db_;
+  bool nested_;
+  bool done_ = false;
+};
+
+// The [a,b,c] form json_each() reads, for "id NOT IN (SELECT value FROM
+// json_each(?))": one cached statement whatever the number of ids.
+std::string json_ids(const std::vector<std::int64_t>& ids) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) text += ',';
+    text += std::to_string(ids[i]);
+  }
+  return text + "]";
+}
+
+std::string order_clause(std::string_view order) {
+  if (order.empty()) order = "-id";
+  const bool descending = order.front() == '-';
+  if (descending) order.remove_prefix(1);
+  const char* direction = descending ? "DESC" : "ASC";
+  if (order == "id") return fmt::format("id {}", direction);
+  if (order == "submitted") return fmt::format("submitted_at {0}, id {0}", direction);
+  if (order == "updated") return fmt::format("updated_at {0}, id {0}", direction);
+  throw StoreError(fmt::format("unknown order '{}' (id, submitted or updated, '-' for descending)", order));
+}
+
+}  // namespace
+
+struct Store::Statements {
+  explicit Statements(SQLite::Database& database)
+      : db(database),
+        insert_job(db, insert_job_sql()),
+        update_job(db, update_job_sql()),
+        insert_transition(db,
+                          "INSERT INTO transitions (job_id, at, from_state, to_state, remote_status, progress, detail) "
+                          "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?1)"),
+        set_results_stored(db, "UPDATE jobs SET results_stored = ?2 WHERE id = ?1"),
+        delete_results(db, "DELETE FROM import_results WHERE job_id = ?1"),
+        insert_result(db,
+                      "INSERT INTO import_results (job_id, row, record_id, created, existing, error_code, "
+                      "error_message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        insert_poll(db,
+                    "INSERT INTO polls (job_id, endpoint, started_at, latency_ms, http_status, outcome, error) "
+                    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?1)"),
+        delete_job(db, "DELETE FROM jobs WHERE id = ?1"),
+        get(db, select_jobs_sql() + " WHERE id = ?1"),
+        find(db, select_jobs_sql() + " WHERE endpoint = ?1 AND remote_id = ?2"),
+        history(db,
+                "SELECT at, from_state, to_state, remote_status, progress, detail FROM transitions "
+                "WHERE job_id = ?1 ORDER BY at, id"),
+        results_page(db,
+                     "SELECT row, record_id, created, existing, error_code, error_message FROM import_results "
+                     "WHERE job_id = ?1 AND row > ?2 "
+                     "AND (?3 = 0 OR error_code IS NOT NULL OR error_message IS NOT NULL) "
+                     "ORDER BY row LIMIT ?4"),
+        results_stored(db, "SELECT results_stored FROM jobs WHERE id = ?1"),
+        results_errors(db,
+                       "SELECT count(*) FROM import_results WHERE job_id = ?1 "
+                       "AND (error_code IS NOT NULL OR error_message IS NOT NULL)"),
+        due(db, fmt::format("{} WHERE endpoint = ?1 AND next_poll_at IS NOT NULL AND next_poll_at <= ?2 "
+                            "AND state IN {} AND id NOT IN (SELECT value FROM json_each(?3)) "
+                            "ORDER BY next_poll_at, id LIMIT ?4",
+                            select_jobs_sql(), kActive)),
+        next_due(db, fmt::format("SELECT next_poll_at FROM jobs WHERE endpoint = ?1 AND next_poll_at IS NOT NULL "
+                                 "AND state IN {} AND id NOT IN (SELECT value FROM json_each(?2)) "
+                                 "ORDER BY next_poll_at LIMIT 1",
+                                 kActive)),
+        count_by_state(db, "SELECT state, count(*) FROM jobs GROUP BY state"),
+        count_transitions(db, "SELECT count(*) FROM transitions"),
+        count_jobs(db, "SELECT count(*) FROM jobs WHERE endpoint = ?1"),
+        count_active_jobs(db, fmt::format("SELECT count(*) FROM jobs WHERE endpoint = ?1 AND state IN {}", kActive)),
+        polls_since(db, "SELECT count(*) FROM polls WHERE started_at >= ?1 AND (?2 = 0 OR outcome <> 'ok')"),
+        prune_polls(db,
+                    "DELETE FROM polls WHERE id IN "
+                    "(SELECT id FROM polls WHERE started_at < ?1 ORDER BY started_at LIMIT ?2)") {}
+
+  // list() statements by their SQL text; the filter combinations are few.
+  SQLite::Statement& list(const std::string& sql) {
+    auto& cached = lists[sql];
+    if (!cached) cached = std::make_unique<SQLite::Statement>(db, sql);
+    return *cached;
+  }
+
+  SQLite::Database& db;
+  SQLite::Statement insert_job, update_job, insert_transition, set_results_stored, delete_results, insert_result,
+      insert_poll, delete_job, get, find, history, results_page, results_stored, results_errors, due, next_due,
+      count_by_state, count_transitions, count_jobs, count_active_jobs, polls_since, prune_polls;
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> lists;
+};
+
+namespace {
+
+// Turns SQLite::Exception into StoreError at the boundary. SQLite rolls a
+// transaction back by itself on some errors (disk full, I/O); then the batch
+// is gone and the store says so instead of pretending it is still open.
+template <typename Body>
+auto guarded(const std::string& path, SQLite::Database& db, bool& in_batch, const char* what, Body&& body)
+    -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& e) {
+    std::string message = fmt::format("database {}: {}: {}", path, what, e.what());
+    if (in_batch && sqlite3_get_autocommit(db.getHandle()) != 0) {
+      in_batch = false;
+      message += " (the open batch was rolled back)";
+    }
+    throw StoreError(message);
+  }
+}
+
+}  // namespace
+
+Store::Store(const std::string& path) : path_(path) {
+  try {
+    db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db_->setBusyTimeout(kBusyTimeoutMs);
+  } catch (const SQLite::Exception& e) {
+    throw StoreError(fmt::format("cannot open database {}: {}", path, e.what()));
+  }
+  try {
+    const auto& migrations = embedded_migrations();
+    // Refusals come first, before any pragma below writes to the file.
+    const auto check = check_database(*db_, newest_version(migrations));
+    // auto_vacuum only takes effect if set before the first table exists.
+    if (check.fresh) db_->exec("PRAGMA auto_vacuum = INCREMENTAL");
+    const auto mode = db_->execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (mode != "wal") {
+      throw StoreError(fmt::format("cannot switch to WAL mode (journal_mode is {})", mode));
+    }
+    db_->exec("PRAGMA synchronous = NORMAL");
+    db_->exec("PRAGMA foreign_keys = ON");
+    apply_migrations(*db_, migrations);
+    statements_ = std::make_unique<Statements>(*db_);
+  } catch (const StoreError& e) {
+    throw StoreError(fmt::format("database {}: {}", path, e.what()));
+  } catch (const SQLite::Exception& e) {
+    throw StoreError(fmt::format("database {}: {}", path, e.what()));
+  }
+}
+
+// An open batch is rolled back: its writes were meant to land together or not at all.
+Store::~Store() {
+  statements_.reset();
+  if (in_batch_) db_->tryExec("ROLLBACK");
+  db_->tryExec("PRAGMA optimize");
+}
+
+int Store::schema_version() { return newest_version(embedded_migrations()); }
+
+void Store::begin_batch() {
+  if (in_batch_) return;
+  guarded(path_, *db_, in_batch_, "begin batch", [&] { db_->exec("BEGIN IMMEDIATE"); });
+  in_batch_ = true;
+}
+
+void Store::commit_batch() {
+  if (!in_batch_) return;
+  try {
+    db_->exec("COMMIT");
+    in_batch_ = false;
+  } catch (const SQLite::Exception& e) {
+    db_->tryExec("ROLLBACK");
+    in_batch_ = false;
+    throw StoreError(fmt::format("database {}: commit failed, batch rolled back: {}", path_, e.what()));
+  }
+}
+
+void Store::rollback_batch() {
+  if (!in_batch_) return;
+  in_batch_ = false;
+  // SQLite may already have rolled back after an I/O error; nothing is left to undo then.
+  if (sqlite3_get_autocommit(db_->getHandle()) != 0) return;
+  guarded(path_, *db_, in_batch_, "roll back batch", [&] { db_->exec("ROLLBACK"); });
+}
+
+bool Store::in_batch() const { return in_batch_; }
+
+std::int64_t Store::insert_job(const Job& job, const Transition& first) {
+  return guarded(path_, *db_, in_batch_, "insert job", [&] {
+    WriteScope scope(*db_);
+    bind_job(statements_->insert_job, job);
+    run(statements_->insert_job);
+    const auto id = db_->getLastInsertRowid();
+    insert_transition(id, first);
+    scope.commit();
+    return id;
+  });
+}
+
+// A job deleted meanwhile (forgotten while its poll was in flight) is not an
+// error: update_job, insert_transition, replace_results and insert_poll then
+// write nothing.
+void Store::update_job(const Job& job) {
+  guarded(path_, *db_, in_batch_, "update job", [&] {
+    WriteScope scope(*db_);
+    auto& s = statements_->update_job;
+    bind_job(s, job);
+    s.bind(static_cast<int>(kJobFields.size()) + 1, job.id);
+    run(s);
+    scope.commit();
+  });
+}
+
+void Store::insert_transition(std::int64_t job_id, const Transition& transition) {
+  guarded(path_, *db_, in_batch_, "insert transition", [&] {
+    WriteScope scope(*db_);
+    auto& s = statements_->insert_transition;
+    s.bind(1, job_id);
+    s.bind(2, transition.at);
+    if (transition.from) {
+      bind_state(s, 3, *transition.from);
+    } else {
+      s.bind(3);
+    }
+    bind_state(s, 4, transition.to);
+    bind_opt(s, 5, transition.remote_status);
+    bind_opt(s, 6, transition.progress);
+    bind_opt(s, 7, transition.detail);
+    run(s);
+    scope.commit();
+  });
+}
+
+void Store::replace_results(std::int64_t job_id, const std::vector<RowResult>& rows) {
+  guarded(path_, *db_, in_batch_, "replace results", [&] {
+    WriteScope scope(*db_);
+    auto& stored = statements_->set_results_stored;
+    stored.bind(1, job_id);
+    stored.bind(2, static_cast<std::int64_t>(rows.size()));
+    if (run(stored) == 0) return;  // no such job
+    auto& remove = statements_->delete_results;
+    remove.bind(1, job_id);
+    run(remove);
+    auto& insert = statements_->insert_result;
+    insert.bind(1, job_id);
+    for (const auto& row : rows) {
+      insert.bind(2, row.row);
+      bind_opt(insert, 3, row.record_id);
+      bind_opt(insert, 4, row.created);
+      bind_opt(insert, 5, row.existing);
+      bind_opt(insert, 6, row.error_code);
+      bind_opt(insert, 7, row.error_message);
+      run(insert);
+    }
+    scope.commit();
+  });
+}
+
+void Store::insert_poll(const PollRecord& poll) {
+  guarded(path_, *db_, in_batch_, "insert poll", [&] {
+    WriteScope scope(*db_);
+    auto& s = statements_->insert_poll;
+    s.bind(1, poll.job_id);
+    s.bind(2, poll.endpoint);
+    s.bind(3, poll.started_at);
+    s.bind(4, poll.latency);
+    if (poll.http_status) {
+      s.bind(5, static_cast<std::int64_t>(*poll.http_status));
+    } else {
+      s.bind(5);
+    }
+    s.bind(6, poll.outcome);
+    bind_opt(s, 7, poll.error);
+    run(s);
+    scope.commit();
+  });
+}
+
+bool Store::delete_job(std::int64_t job_id) {
+  return guarded(path_, *db_, in_batch_, "delete job", [&] {
+    WriteScope scope(*db_);
+    auto& s = statements_->delete_job;
+    s.bind(1, job_id);
+    const bool deleted = run(s) > 0;
+    scope.commit();
+    return deleted;
+  });
+}
+
+std::optional<Job> Store::get(std::int64_t job_id) {
+  return guarded(path_, *db_, in_batch_, "get job", [&]() -> std::optional<Job> {
+    auto& s = statements_->get;
+    ResetOnExit reset(s);
+    s.bind(1, job_id);
+    if (!s.executeStep()) return std::nullopt;
+    return read_job(s);
+  });
+}
+
+std::optional<Job> Store::find(const std::string& endpoint, const std::string& remote_id) {
+  return guarded(path_, *db_, in_batch_, "find job", [&]() -> std::optional<Job> {
+    auto& s = statements_->find;
+    ResetOnExit reset(s);
+    s.bind(1, endpoint);
+    s.bind(2, remote_id);
+    if (!s.executeStep()) return std::nullopt;
+    return read_job(s);
+  });
+}
+
+// A negative limit means no limit (SQLite's LIMIT -1).
+std::vector<Job> Store::list(const ListFilter& filter) {
+  return guarded(path_, *db_, in_batch_, "list jobs", [&] {
+    std::vector<std::string> states;
+    for (const auto state : filter.states) states.emplace_back(to_string(state));
+    std::sort(states.begin(), states.end());
+    states.erase(std::unique(states.begin(), states.end()), states.end());
+
+    std::string sql = select_jobs_sql() + " WHERE 1";
+    if (!states.empty()) {
+      sql += " AND state IN (";
+      for (std::size_t i = 0; i < states.size(); ++i) sql += i == 0 ? "?" : ", ?";
+      sql += ")";
+    }
+    if (filter.endpoint) sql += " AND endpoint = ?";
+    if (filter.label) sql += " AND label = ?";
+    if (filter.terminal) sql += fmt::format(" AND state {} {}", *filter.terminal ? "NOT IN" : "IN", kActive);
+    if (filter.submitted_since) sql += " AND submitted_at >= ?";
+    if (filter.submitted_until) sql += " AND submitted_at <= ?";
+    sql += " ORDER BY " + order_clause(filter.order) + " LIMIT ?";
+
+    auto& s = statements_->list(sql);
+    ResetOnExit reset(s);
+    int index = 0;
+    for (const auto& state : states) s.bind(++index, state);
+    if (filter.endpoint) s.bind(++index, *filter.endpoint);
+    if (filter.label) s.bind(++index, *filter.label);
+    if (filter.submitted_since) s.bind(++index, *filter.submitted_since);
+    if (filter.submitted_until) s.bind(++index, *filter.submitted_until);
+    s.bind(++index, filter.limit);
+
+    std::vector<Job> jobs;
+    while (s.executeStep()) jobs.push_back(read_job(s));
+    return jobs;
+  });
+}
+
+std::vector<Transition> Store::history(std::int64_t job_id) {
+  return guarded(path_, *db_, in_batch_, "read history", [&] {
+    auto& s = statements_->history;
+    ResetOnExit reset(s);
+    s.bind(1, job_id);
+    std::vector<Transition> transitions;
+    while (s.executeStep()) {
+      Transition t;
+      t.at = s.getColumn(0).getInt64();
+      if (!s.getColumn(1).isNull()) t.from = state_of(s.getColumn(1));
+      t.to = state_of(s.getColumn(2));
+      t.remote_status = opt_text(s.getColumn(3));
+      t.progress = opt_real(s.getColumn(4));
+      t.detail = opt_text(s.getColumn(5));
+      transitions.push_back(std::move(t));
+    }
+    return transitions;
+  });
+}
+
+// A row is an error when it carries an error code or message. A limit below
+// 1 is taken as 1, so paging always advances.
+ResultsPage Store::results(std::int64_t job_id, std::optional<std::int64_t> after_row, int limit,
+                           bool errors_only) {
+  return guarded(path_, *db_, in_batch_, "read results", [&] {
+    const std::int64_t page_size = std::max(limit, 1);
+    ResultsPage page;
+    {
+      auto& s = statements_->results_page;
+      ResetOnExit reset(s);
+      s.bind(1, job_id);
+      s.bind(2, after_row.value_or(std::numeric_limits<std::int64_t>::min()));
+      s.bind(3, errors_only ? 1 : 0);
+      s.bind(4, page_size + 1);  // one more than asked tells whether a next page exists
+      while (s.executeStep()) {
+        if (static_cast<std::int64_t>(page.rows.size()) == page_size) {
+          page.next_row = page.rows.back().row;
+          break;
+        }
+        RowResult row;
+        row.row = s.getColumn(0).getInt64();
+        row.record_id = opt_text(s.getColumn(1));
+        row.created = opt_bool(s.getColumn(2));
+        row.existing = opt_bool(s.getColumn(3));
+        row.error_code = opt_text(s.getColumn(4));
+        row.error_message = opt_text(s.getColumn(5));
+        page.rows.push_back(std::move(row));
+      }
+    }
+    // results_stored is kept equal to the row count by replace_results and
+    // spares counting a million rows for every page.
+    auto& total = errors_only ? statements_->results_errors : statements_->results_stored;
+    ResetOnExit reset(total);
+    total.bind(1, job_id);
+    page.total = total.executeStep() ? total.getColumn(0).getInt64() : 0;
+    return page;
+  });
+}
+
+std::vector<Job> Store::due(const std::string& endpoint, Millis now, int limit,
+                            const std::vector<std::int64_t>& exclude) {
+  return guarded(path_, *db_, in_batch_, "read due jobs", [&] {
+    auto& s = statements_->due;
+    ResetOnExit reset(s);
+    s.bind(1, endpoint);
+    s.bind(2, now);
+    s.bind(3, json_ids(exclude));
+    s.bind(4, limit);
+    std::vector<Job> jobs;
+    while (s.executeStep()) jobs.push_back(read_job(s));
+    return jobs;
+  });
+}
+
+std::optional<Millis> Store::next_due(const std::string& endpoint, const std::vector<std::int64_t>& exclude) {
+  return guarded(path_, *db_, in_batch_, "read next due time", [&]() -> std::optional<Millis> {
+    auto& s = statements_->next_due;
+    ResetOnExit reset(s);
+    s.bind(1, endpoint);
+    s.bind(2, json_ids(exclude));
+    if (!s.executeStep()) return std::nullopt;
+    return s.getColumn(0).getInt64();
+  });
+}
+
+// by_state lists all nine states in declaration order, zeros included.
+StoreCounters Store::counters() {
+  return guarded(path_, *db_, in_batch_, "count jobs", [&] {
+    constexpr std::array<State, 9> kStates = {State::queued,    State::running,   State::succeeded,
+                                              State::partial,   State::failed,    State::cancelled,
+                                              State::expired,   State::not_found, State::timed_out};
+    StoreCounters counters;
+    for (const auto state : kStates) counters.by_state.emplace_back(state, 0);
+    {
+      auto& s = statements_->count_by_state;
+      ResetOnExit reset(s);
+      while (s.executeStep()) {
+        const auto state = state_of(s.getColumn(0));
+        const auto n = s.getColumn(1).getInt64();
+        for (auto& [known, number] : counters.by_state) {
+          if (known == state) number = n;
+        }
+        counters.jobs_total += n;
+        if (!is_terminal(state)) counters.jobs_active += n;
+      }
+    }
+    counters.transitions_total = count(statements_->count_transitions);
+    return counters;
+  });
+}
+
+std::int64_t Store::count_jobs(const std::string& endpoint, bool active_only) {
+  return guarded(path_, *db_, in_batch_, "count jobs", [&] {
+    auto& s = active_only ? statements_->count_active_jobs : statements_->count_jobs;
+    s.bind(1, endpoint);
+    return count(s);
+  });
+}
+
+// Failed means any outcome but "ok".
+std::int64_t Store::polls_since(Millis since, bool failed_only) {
+  return guarded(path_, *db_, in_batch_, "count polls", [&] {
+    auto& s = statements_->polls_since;
+    s.bind(1, since);
+    s.bind(2, failed_only ? 1 : 0);
+    return count(s);
+  });
+}
+
+std::int64_t Store::file_bytes() {
+  std::int64_t bytes = 0;
+  for (const auto& file : {path_, path_ + "-wal"}) {
+    std::error_code error;
+    const auto size = std::filesystem::file_size(file, error);
+    if (!error) bytes += static_cast<std::int64_t>(size);
+  }
+  return bytes;
+}
+
+std::int64_t Store::prune_polls(Millis before, int limit) {
+  return guarded(path_, *db_, in_batch_, "prune polls", [&] {
+    WriteScope scope(*db_);
+    auto& s = statements_->prune_polls;
+    s.bind(1, before);
+    s.bind(2, limit);
+    const std::int64_t deleted = run(s);
+    scope.commit();
+    return deleted;
+  });
+}
+
+}  // namespace jobtrack
