@@ -28,7 +28,8 @@ inline constexpr std::string_view kInterfaceName = "io.jobtrack.Jobs";
 namespace errors {
 inline constexpr std::string_view kInterfaceNotFound = "org.varlink.service.InterfaceNotFound";
 inline constexpr std::string_view kMethodNotFound = "org.varlink.service.MethodNotFound";
-inline constexpr std::string_view kMethodNotImplemented = "org.varlink.service.MethodNotImplemented";
+inline constexpr std::string_view kMethodNotImplemented =
+    "org.varlink.service.MethodNotImplemented";
 inline constexpr std::string_view kInvalidParameter = "org.varlink.service.InvalidParameter";
 inline constexpr std::string_view kPermissionDeniedStd = "org.varlink.service.PermissionDenied";
 inline constexpr std::string_view kExpectedMore = "org.varlink.service.ExpectedMore";
@@ -66,9 +67,17 @@ class MessageReader {
   std::size_t buffered() const { return buffer_.size() - consumed_; }
 
  private:
+  // Drops the bytes already returned once they are at least half the
+  // buffer, so many messages arriving in one read cost linear time.
+  void compact();
+
   std::size_t max_;
   std::string buffer_;
   std::size_t consumed_ = 0;
+  // Offset in buffer_ up to which no NUL was found: a large message that
+  // arrives in small reads is scanned once, not once per read.
+  std::size_t scanned_ = 0;
+  // Dropping the rest of an oversized message until its NUL arrives.
   bool discarding_ = false;
 };
 

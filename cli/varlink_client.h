@@ -1,0 +1,82 @@
+// jobtrackctl's blocking Varlink client: one connection to the daemon's Unix
+// socket, one call at a time, replies read in order.
+//
+// Connecting is separate from calling so that "the daemon is not there"
+// (ConnectError, with the path and errno) can be told apart from a call
+// that failed. A call fails with the daemon's error reply as is, or with one
+// of the client-side errors below when the connection broke, the reply made
+// no sense or the deadline passed. Owns its socket; move-only; one thread.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
+
+#include "daemon/protocol/varlink.h"
+
+namespace jobtrack::cli {
+
+// Errors raised by the client itself, never sent by the daemon. Each has a
+// "reason" parameter in words.
+namespace client_errors {
+inline constexpr std::string_view kConnectionLost = "io.jobtrack.ctl.ConnectionLost";
+inline constexpr std::string_view kBadReply = "io.jobtrack.ctl.BadReply";
+inline constexpr std::string_view kTimeout = "io.jobtrack.ctl.Timeout";
+}  // namespace client_errors
+
+struct ConnectError {
+  std::string path;      // the socket path tried
+  int error_number = 0;  // errno of socket() or connect()
+};
+
+class VarlinkClient {
+ public:
+  using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+  // Called with each reply's parameters of a streamed call.
+  using ReplyHandler = std::function<void(const nlohmann::json& parameters)>;
+
+  // Replies larger than this are refused (a page of results stays far below).
+  static constexpr std::size_t kMaxReplyBytes = 64 * 1024 * 1024;
+
+  static tl::expected<VarlinkClient, ConnectError> connect(const std::string& path);
+  // Takes ownership of a connected stream socket (tests pass a socketpair end).
+  explicit VarlinkClient(int fd);
+  ~VarlinkClient();
+  VarlinkClient(VarlinkClient&& other) noexcept;
+  VarlinkClient& operator=(VarlinkClient&& other) noexcept;
+  VarlinkClient(const VarlinkClient&) = delete;
+  VarlinkClient& operator=(const VarlinkClient&) = delete;
+
+  // One call, one reply: returns the reply's parameters (an object).
+  tl::expected<nlohmann::json, protocol::VarlinkError> call(std::string_view method,
+                                                            const nlohmann::json& parameters,
+                                                            Deadline deadline = std::nullopt);
+
+  // A call with "more": hands every reply to on_reply, up to and including
+  // the one without "continues". An error reply ends the stream.
+  tl::expected<void, protocol::VarlinkError> call_more(std::string_view method,
+                                                       const nlohmann::json& parameters,
+                                                       const ReplyHandler& on_reply,
+                                                       Deadline deadline = std::nullopt);
+
+ private:
+  struct Reply {
+    nlohmann::json parameters;
+    bool continues = false;
+  };
+
+  tl::expected<void, protocol::VarlinkError> send(const nlohmann::json& message);
+  tl::expected<Reply, protocol::VarlinkError> receive(Deadline deadline);
+  // Blocks until the socket is readable; false when the deadline passed.
+  tl::expected<void, protocol::VarlinkError> wait_readable(Deadline deadline);
+
+  int fd_ = -1;
+  protocol::MessageReader reader_{kMaxReplyBytes};
+};
+
+}  // namespace jobtrack::cli
