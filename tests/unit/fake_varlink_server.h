@@ -1,7 +1,8 @@
 // A Varlink server in a thread, for the CLI's unit tests: it listens on a
 // Unix socket in a fresh temporary directory, serves one connection at a
 // time, and answers each call with the messages a test's handler returns
-// (replies or errors, already shaped as JSON objects). A handler that
+// (replies or errors, already shaped as JSON objects); handlers run on the
+// server's thread, so they must not use Catch2's assertions. A handler that
 // returns nothing makes the server hang up. Stopped and joined on
 // destruction.
 #pragma once
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -53,8 +55,11 @@ class FakeVarlinkServer {
   }
 
   const std::string& path() const { return path_; }
-  // Every call received, in order (read after the client is done).
-  const std::vector<protocol::Call>& calls() const { return calls_; }
+  // Every call received so far, in order.
+  std::vector<protocol::Call> calls() const {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
 
  private:
   void serve() {
@@ -77,7 +82,10 @@ class FakeVarlinkServer {
       while (reader.next(message) == protocol::MessageReader::Status::message) {
         auto call = protocol::parse_call(message);
         if (!call) return;
-        calls_.push_back(*call);
+        {
+          std::lock_guard lock(mutex_);
+          calls_.push_back(*call);
+        }
         auto replies = handler_(*call);
         if (replies.empty()) return;
         for (const auto& reply : replies) {
@@ -92,6 +100,7 @@ class FakeVarlinkServer {
   std::string directory_, path_;
   int listener_ = -1;
   std::atomic<bool> stopping_{false};
+  mutable std::mutex mutex_;
   std::vector<protocol::Call> calls_;
   std::thread thread_;
 };
