@@ -119,7 +119,7 @@ TEST_CASE("transitions, results and endpoints render as tables and lines") {
                      {"remote_status", "InProgress"},    {"progress", 40},   {"detail", nullptr}};
   CHECK(transition_line(transition) ==
         "2026-11-22T06:30:00.000Z  queued -> running  InProgress  40%");
-  CHECK(transitions_table(json{transition}) ==
+  CHECK(transitions_table(json::array({transition})) ==
         "AT                        FROM    TO       REMOTE_STATUS  PROGRESS  DETAIL\n"
         "2026-11-22T06:30:00.000Z  queued  running  InProgress          40%  -\n");
   CHECK(job_summary_line(sample_job()) ==
@@ -146,7 +146,7 @@ TEST_CASE("transitions, results and endpoints render as tables and lines") {
                    {"jobs_active", 3},        {"jobs_total", 10},     {"in_flight", 1},
                    {"max_in_flight", 4},      {"polls_total", 100},   {"polls_failed", 2},
                    {"paused_until", nullptr}, {"last_error", nullptr}};
-  std::string table = endpoints_table(json{endpoint});
+  std::string table = endpoints_table(json::array({endpoint}));
   CHECK(table.find("prism  prism     https://x") != std::string::npos);
   CHECK(table.find("1/4") != std::string::npos);
 }
