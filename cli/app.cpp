@@ -40,8 +40,8 @@ int run(int argc, const char* const* argv) {
     if (error.get_exit_code() == 0) return app.exit(error);
     auto extras = app.remaining();
     if (app.get_subcommands().empty() && !extras.empty() && !extras.front().starts_with('-')) {
-      return report(Failure{
-          kExitUsage, fmt::format("unknown command '{}' (see jobtrackctl --help)", extras.front())});
+      return report(Failure{kExitUsage, fmt::format("unknown command '{}' (see jobtrackctl --help)",
+                                                    extras.front())});
     }
     return report(Failure{kExitUsage, fmt::format("{} (see jobtrackctl --help)", error.what())});
   }

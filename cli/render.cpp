@@ -84,17 +84,20 @@ std::string text_of(const json& object, std::string_view name) {
 template <std::size_t N>
 std::string details(const json& object, const std::string_view (&order)[N],
                     std::string (*format)(std::string_view key, const json& value)) {
-  std::vector<std::string_view> keys(std::begin(order), std::end(order));
-  if (object.is_object()) {
-    for (const auto& item : object.items()) {
-      if (std::find(keys.begin(), keys.end(), item.key()) == keys.end()) keys.push_back(item.key());
+  if (!object.is_object()) return {};
+  std::vector<std::string_view> keys;
+  for (std::string_view key : order) {
+    if (object.contains(key)) keys.push_back(key);
+  }
+  for (const auto& item : object.items()) {
+    if (std::find(std::begin(order), std::end(order), item.key()) == std::end(order)) {
+      keys.push_back(item.key());
     }
   }
   std::size_t width = 0;
   for (std::string_view key : keys) width = std::max(width, key.size());
   std::string out;
   for (std::string_view key : keys) {
-    if (!object.contains(key)) continue;
     out += fmt::format("{:<{}} {}\n", fmt::format("{}:", key), width + 1,
                        printable(format(key, object.at(std::string(key)))));
   }

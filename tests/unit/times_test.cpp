@@ -22,8 +22,9 @@ TEST_CASE("parse_iso8601 accepts the forms remote APIs send") {
 }
 
 TEST_CASE("parse_iso8601 refuses what is not a time") {
-  for (const char* bad : {"", "yesterday", "2019-13-01T00:00:00Z", "2019-12-27", "2019-12-27T25:00:00Z",
-                          "2019-12-27T18:11:19.Z", "2019-12-27T18:11:19Zjunk", "２０１９"}) {
+  for (const char* bad :
+       {"", "yesterday", "2019-13-01T00:00:00Z", "2019-12-27", "2019-12-27T25:00:00Z",
+        "2019-12-27T18:11:19.Z", "2019-12-27T18:11:19Zjunk", "２０１９"}) {
     INFO(bad);
     CHECK_FALSE(parse_iso8601(bad).has_value());
   }
