@@ -262,7 +262,7 @@ Json render_generic(const JobView &job, const Json &status) {
           {"pct", std::floor(pct) == pct ? Json(std::llround(pct)) : Json(pct)},
           {"download", download},
           {"expires",
-           terminal && job.times.completed ? Json(iso8601(*job.times.completed + one_day)) : Json(nullptr)},
+           is_success(Api::generic, state) && job.times.completed ? Json(iso8601(*job.times.completed + one_day)) : Json(nullptr)},
           {"problem", problem}};
 }
 
