@@ -141,20 +141,15 @@ HttpResponse FakeApi::handle_api(const HttpRequest &request, std::string_view pa
   const std::optional<Api> api = api_from_name(segments[0]);
   const std::optional<Route> route = match_route(segments);
 
-  Json headers = Json::object();
-  for (const auto &[name, value] : request.headers) {
-    const std::string key = lowercase(name);
-    headers[key] = headers.contains(key) ? headers[key].get<std::string>() + ", " + value : value;
-  }
-  Json entry = {{"time", iso8601(std::chrono::system_clock::now())},
-                {"method", request.method},
-                {"target", request.target},
-                {"api", api ? Json(api_name(*api)) : Json(nullptr)},
-                {"id", route ? Json(route->id) : Json(nullptr)},
-                {"team", route && !route->team.empty() ? Json(route->team) : Json(nullptr)},
-                {"headers", headers},
-                {"status", nullptr},
-                {"outcome", nullptr}};
+  LoggedRequest entry{std::chrono::system_clock::now(),
+                      request.method,
+                      request.target,
+                      api ? std::optional<std::string>(api_name(*api)) : std::nullopt,
+                      route ? std::optional(route->id) : std::nullopt,
+                      route && !route->team.empty() ? std::optional(route->team) : std::nullopt,
+                      request.headers,
+                      std::nullopt,
+                      {}};
   const std::uint64_t seq = log_.add(std::move(entry));
 
   HttpResponse response;
@@ -180,7 +175,7 @@ HttpResponse FakeApi::handle_api(const HttpRequest &request, std::string_view pa
     const auto found = auto_steps_.find(*api);
     const std::optional<Served> served =
         jobs_.poll(*api, route->id, route->team,
-                   found == auto_steps_.end() ? std::nullopt : std::optional(found->second));
+                   found == auto_steps_.end() ? Steps() : found->second);
     if (!served) {
       outcome = "unknown-job";
       response = render_not_found(*api, route->id, path);

@@ -29,7 +29,7 @@ struct Config {
   std::string ogc_auth_header = "Authorization";
   std::string generic_auth_header = "Authorization";
   std::string generic_auth_scheme = "Token";  // empty: the bare token
-  std::size_t max_log = 100'000;
+  std::size_t max_log = 50'000;
   std::string access_log_path;  // one line per request when set
 };
 
@@ -62,7 +62,7 @@ class FakeApi {
   Config config_;
   JobTable jobs_;
   RequestLog log_;
-  std::map<Api, std::vector<Step>> auto_steps_;
+  std::map<Api, Steps> auto_steps_;
 
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;

@@ -34,7 +34,7 @@ bool flag(const Json &spec, const char *key) {
 
 }  // namespace
 
-std::vector<Step> parse_steps(Api api, const Json &steps) {
+Steps parse_steps(Api api, const Json &steps) {
   if (!steps.is_array() || steps.empty()) throw std::invalid_argument("\"steps\" must be a non-empty array");
   constexpr std::int64_t big = 1'000'000'000'000;
   std::vector<Step> parsed;
@@ -101,10 +101,10 @@ std::vector<Step> parse_steps(Api api, const Json &steps) {
     step.status = current;
     parsed.push_back(std::move(step));
   }
-  return parsed;
+  return std::make_shared<const std::vector<Step>>(std::move(parsed));
 }
 
-void JobTable::put(Api api, const std::string &id, const std::string &team, std::vector<Step> steps) {
+void JobTable::put(Api api, const std::string &id, const std::string &team, Steps steps) {
   Job job;
   job.team = team;
   job.steps = std::move(steps);
@@ -115,8 +115,8 @@ void JobTable::put(Api api, const std::string &id, const std::string &team, std:
 }
 
 void JobTable::advance(Job &job, SteadyTime now) {
-  while (job.step + 1 < job.steps.size()) {
-    const Step &step = job.steps[job.step];
+  while (job.step + 1 < job.steps->size()) {
+    const Step &step = (*job.steps)[job.step];
     if (step.ms && now - job.step_started >= std::chrono::milliseconds(*step.ms)) {
       job.step_started += std::chrono::milliseconds(*step.ms);
     } else if ((step.polls || !step.ms) && job.step_polls >= step.polls.value_or(1)) {
@@ -130,7 +130,7 @@ void JobTable::advance(Job &job, SteadyTime now) {
 }
 
 std::optional<Served> JobTable::poll(Api api, const std::string &id, const std::string &team,
-                                     const std::optional<std::vector<Step>> &auto_steps) {
+                                     const Steps &auto_steps) {
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mutex_);
   auto found = jobs_.find(Key{api, id});
@@ -138,7 +138,7 @@ std::optional<Served> JobTable::poll(Api api, const std::string &id, const std::
     if (!auto_steps) return std::nullopt;
     Job job;
     job.team = team;
-    job.steps = *auto_steps;
+    job.steps = auto_steps;
     job.step_started = now;
     job.times.created = std::chrono::system_clock::now();
     found = jobs_.emplace(Key{api, id}, std::move(job)).first;
@@ -147,7 +147,7 @@ std::optional<Served> JobTable::poll(Api api, const std::string &id, const std::
   if (!job.team.empty() && !team.empty() && job.team != team) return std::nullopt;
 
   advance(job, now);
-  const Step &step = job.steps[job.step];
+  const Step &step = (*job.steps)[job.step];
   Served served{step, job.step, ++job.polls, {}};
   ++job.step_polls;
   if (step.kind == StepKind::status || step.kind == StepKind::truncate) {
@@ -162,14 +162,14 @@ std::optional<Served> JobTable::poll(Api api, const std::string &id, const std::
 }
 
 Json JobTable::describe_job(const Key &key, const Job &job) {
-  const Step &step = job.steps[job.step];
+  const Step &step = (*job.steps)[job.step];
   Json out = {{"api", api_name(key.first)},
               {"id", key.second},
               {"team", job.team.empty() ? Json(nullptr) : Json(job.team)},
               {"polls", job.polls},
               {"step", job.step},
               {"step_polls", job.step_polls},
-              {"steps", job.steps.size()},
+              {"steps", job.steps->size()},
               {"status", step.status["status"]},
               {"created_at", iso8601(job.times.created)}};
   return out;

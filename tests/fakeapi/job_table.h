@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -50,20 +51,24 @@ struct Served {
   JobTimes times;
 };
 
+// A job's steps never change once parsed; jobs of one lifecycle (all the
+// --auto jobs of an API) share one list.
+using Steps = std::shared_ptr<const std::vector<Step>>;
+
 // Parses and checks a step list for `api`; throws std::invalid_argument
 // with a message for the test author.
-std::vector<Step> parse_steps(Api api, const Json &steps);
+Steps parse_steps(Api api, const Json &steps);
 
 class JobTable {
  public:
   // Creates or replaces a job. An empty team matches any team.
-  void put(Api api, const std::string &id, const std::string &team, std::vector<Step> steps);
+  void put(Api api, const std::string &id, const std::string &team, Steps steps);
 
   // Advances the job and counts one poll. When the id is unknown and
-  // auto_steps is given, the job is created from it first. nullopt: no such
+  // auto_steps is not null, the job is created from it first. nullopt: no such
   // job (or the team does not match).
   std::optional<Served> poll(Api api, const std::string &id, const std::string &team,
-                             const std::optional<std::vector<Step>> &auto_steps);
+                             const Steps &auto_steps);
 
   // {api, id, team, polls, step, step_polls, steps, status}, or nullopt.
   std::optional<Json> describe(Api api, const std::string &id);
@@ -74,7 +79,7 @@ class JobTable {
  private:
   struct Job {
     std::string team;
-    std::vector<Step> steps;
+    Steps steps;
     std::size_t step = 0;
     std::int64_t step_polls = 0;
     SteadyTime step_started;
