@@ -274,7 +274,6 @@ tl::expected<std::optional<Pointer>, ProviderError> read_pointer(const EndpointC
 }
 
 tl::expected<Pointers, ProviderError> read_pointers(const EndpointConfig& endpoint) {
-  if (auto status = required_setting(endpoint, "status_pointer"); !status) return tl::make_unexpected(status.error());
   Pointers out;
   for (auto [key, target] : {std::pair{"progress_pointer", &out.progress},
                              std::pair{"result_url_pointer", &out.result_url},
@@ -286,8 +285,10 @@ tl::expected<Pointers, ProviderError> read_pointers(const EndpointConfig& endpoi
     if (!pointer) return tl::make_unexpected(pointer.error());
     *target = std::move(*pointer);
   }
+  // "" is a valid pointer (the whole body), so only absence is refused.
   auto status = read_pointer(endpoint, "status_pointer");
   if (!status) return tl::make_unexpected(status.error());
+  if (!*status) return error("", "provider \"generic\" needs the setting status_pointer");
   out.status = std::move(**status);
   return out;
 }
