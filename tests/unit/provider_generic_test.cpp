@@ -237,3 +237,14 @@ TEST_CASE("generic survives hostile bodies") {
   body["finished"] = {"2023-11-14T22:13:21Z"};
   survives_hostile_variants(*make(config(settings)), body);
 }
+
+TEST_CASE("every endpoint of the example configuration builds its provider") {
+  auto parsed = jobtrack::load_config(std::string(JOBTRACK_SOURCE_DIR) + "/systemd/jobtrackd.toml.example");
+  if (!parsed) FAIL(parsed.error().to_string());
+  CHECK(parsed->endpoints.size() == 6);
+  for (const auto& ep : parsed->endpoints) {
+    INFO(ep.name);
+    auto made = jobtrack::make_provider(ep);
+    if (!made) FAIL(made.error().key << ": " << made.error().message);
+  }
+}
