@@ -12,8 +12,6 @@
 namespace jobtrack {
 namespace {
 
-// Deletions due within a minute of each other share one wake-up.
-constexpr std::uint64_t kTimerAccuracyUsec = 60ULL * 1000 * 1000;
 constexpr Millis kRetryAfterFailure = 60'000;
 constexpr Millis kCheckpointRetry = 30'000;
 
@@ -49,8 +47,8 @@ struct Sweeper::Budget {
 
 Sweeper::Sweeper(sd_event* loop, Store& store, const Clock& clock, SweepLimits limits)
     : loop_(loop), store_(store), clock_(clock), limits_(limits) {
-  if (sd_event_add_time(loop_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, kTimerAccuracyUsec, &Sweeper::on_timer,
-                        this) < 0 ||
+  const auto accuracy = static_cast<std::uint64_t>(std::max<std::int64_t>(limits_.timer_accuracy.count(), 1));
+  if (sd_event_add_time(loop_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, accuracy, &Sweeper::on_timer, this) < 0 ||
       sd_event_add_defer(loop_, &defer_, &Sweeper::on_defer, this) < 0) {
     sd_event_source_disable_unref(timer_);
     throw std::runtime_error("cannot add the sweeper to the event loop");

@@ -11,8 +11,7 @@
 // (its rows are deleted in chunks first, the job row last). When nothing is
 // left to do, one timer is armed for the earliest moment something becomes
 // due, and switched off when nothing ever will: an idle daemon never wakes
-// for the sweeper. The timer's accuracy is coarse so that deletions due
-// close together share a wake-up.
+// for the sweeper.
 //
 // Time: expiry is compared with the Clock's wall time (expires_at is wall
 // time); the timer is armed on CLOCK_MONOTONIC at the matching distance.
@@ -58,6 +57,9 @@ struct SweepLimits {
   int polls = 5'000;                         // polls rows pruned
   int vacuum_pages = 256;                    // free pages returned to the file system (1 MiB)
   std::chrono::milliseconds budget{20};      // time spent, checked between jobs
+  // How late the timer may fire; coarse, so deletions due close together
+  // share one wake-up (and other timers' wake-ups).
+  std::chrono::microseconds timer_accuracy = std::chrono::minutes(1);
 };
 
 struct SweepCounters {
