@@ -162,10 +162,18 @@ bool Sweeper::sweep_jobs(Budget& budget, Millis now, std::vector<std::int64_t>& 
 
 // Returns whether old polls are left for the next step.
 bool Sweeper::prune_polls(Budget& budget, Millis now) {
-  const auto pruned = store_.prune_polls(now - policy_.poll_retention, budget.polls);
+  const Millis before = now - policy_.poll_retention;
+  if (!pruning_polls_) {
+    // Wakes for other reasons (a job finishing) leave young polls alone, so
+    // pruning comes in batches, not a few rows every iteration.
+    const auto oldest = store_.oldest_poll();
+    if (!oldest || *oldest + poll_slack(policy_.poll_retention) > before) return false;
+  }
+  const auto pruned = store_.prune_polls(before, budget.polls);
   counters_.polls_pruned += pruned;
   if (pruned > 0) reclaim_pending_ = true;
-  return pruned >= budget.polls;
+  pruning_polls_ = pruned >= budget.polls;
+  return pruning_polls_;
 }
 
 // Returns whether more pages wait to be vacuumed.

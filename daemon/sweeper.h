@@ -118,6 +118,7 @@ class Sweeper {
   std::optional<Millis> timer_at_;
   std::optional<Millis> retry_checkpoint_at_;  // a reader held the WAL back
   bool reclaim_pending_ = false;                // deleted something since the last complete checkpoint
+  bool pruning_polls_ = false;                  // a pruning run is under way
   DeletedHook on_deleted_;
   SweepCounters counters_;
 };
