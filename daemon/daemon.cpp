@@ -19,6 +19,7 @@
 #include "daemon/scheduler.h"
 #include "daemon/server.h"
 #include "daemon/store.h"
+#include "daemon/sweeper.h"
 #include "daemon/watchers.h"
 
 namespace jobtrack {
@@ -29,6 +30,7 @@ struct Daemon::Parts {
   std::unique_ptr<Store> store;
   std::unique_ptr<Poller> poller;
   std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<Sweeper> sweeper;
   std::unique_ptr<Watchers> watchers;
   std::unique_ptr<Server> server;
   std::unique_ptr<HandlerContext> context;
@@ -39,6 +41,7 @@ struct Daemon::Parts {
   ~Parts() {
     server.reset();  // connections first: they hold responders into the rest
     watchers.reset();
+    sweeper.reset();
     scheduler.reset();
     poller.reset();
     for (sd_event_source* source : sources) sd_event_source_disable_unref(source);
@@ -132,8 +135,15 @@ int Daemon::run() {
     const EndpointRuntime* endpoint = parts.scheduler->endpoint(job.endpoint);
     return job_to_json(job, endpoint ? std::string_view(endpoint->config.provider) : std::string_view());
   });
+  parts.sweeper = std::make_unique<Sweeper>(parts.loop, *parts.store, parts.clock);
+  parts.sweeper->on_deleted([&parts](std::int64_t job_id) {
+    parts.facts.jobs_deleted += 1;
+    parts.watchers->job_deleted(job_id);
+  });
+  parts.facts.job_forgotten = [&parts] { parts.sweeper->space_freed(); };
   parts.scheduler->on_transition([&parts](const Job& job, const Transition& transition) {
     parts.watchers->queue(job, transition);
+    if (is_terminal(transition.to)) parts.sweeper->wake();  // its expiry may come before the armed one
   });
   parts.scheduler->on_storage([&parts](const std::string& error) {
     if (error != parts.facts.storage_error && !error.empty()) log_error(fmt::format("storage failure: {}", error));
@@ -153,6 +163,7 @@ int Daemon::run() {
     return 1;
   }
   parts.scheduler->set_endpoints(std::move(*endpoints));
+  parts.sweeper->configure(SweepPolicy::from(config_));
 
   auto add_signal = [&](int signal, sd_event_signal_handler_t handler) {
     sd_event_source* source = nullptr;
@@ -185,6 +196,7 @@ int Daemon::run() {
       apply_log_level(daemon->config_);
       p.server->set_limits(server_limits(daemon->config_));
       p.scheduler->set_endpoints(std::move(*built));
+      p.sweeper->configure(SweepPolicy::from(daemon->config_));
       log_info(fmt::format("configuration reloaded: {} endpoints", daemon->config_.endpoints.size()));
     }
     sd_notifyf(0, "READY=1\nSTATUS=%s", status_line(p).c_str());

@@ -4,8 +4,12 @@
 #include <fmt/core.h>
 #include <sqlite3.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <string_view>
@@ -335,7 +339,27 @@ struct Store::Statements {
         polls_since(db, "SELECT count(*) FROM polls WHERE started_at >= ?1 AND (?2 = 0 OR outcome <> 'ok')"),
         prune_polls(db,
                     "DELETE FROM polls WHERE id IN "
-                    "(SELECT id FROM polls WHERE started_at < ?1 ORDER BY started_at LIMIT ?2)") {}
+                    "(SELECT id FROM polls WHERE started_at < ?1 ORDER BY started_at LIMIT ?2)"),
+        // Walks the (endpoint, expires_at) index one endpoint at a time
+        // instead of reading every entry, as DISTINCT would.
+        expiring_endpoints(db,
+                           "WITH RECURSIVE e(name) AS ("
+                           " SELECT min(endpoint) FROM jobs WHERE expires_at IS NOT NULL"
+                           " UNION ALL SELECT (SELECT min(endpoint) FROM jobs"
+                           "  WHERE endpoint > e.name AND expires_at IS NOT NULL) FROM e WHERE e.name IS NOT NULL)"
+                           " SELECT name FROM e WHERE name IS NOT NULL"),
+        expired_jobs(db,
+                     fmt::format("SELECT id FROM jobs WHERE endpoint = ?1 AND expires_at IS NOT NULL "
+                                 "AND expires_at <= ?2 AND state NOT IN {} ORDER BY expires_at, id LIMIT ?3",
+                                 kActive)),
+        next_expiry(db, fmt::format("SELECT expires_at FROM jobs WHERE endpoint = ?1 AND expires_at IS NOT NULL "
+                                    "AND state NOT IN {} ORDER BY expires_at LIMIT 1",
+                                    kActive)),
+        delete_results_chunk(db,
+                             "DELETE FROM import_results WHERE job_id = ?1 AND row IN "
+                             "(SELECT row FROM import_results WHERE job_id = ?1 ORDER BY row LIMIT ?2)"),
+        lower_results_stored(db, "UPDATE jobs SET results_stored = max(results_stored - ?2, 0) WHERE id = ?1"),
+        oldest_poll(db, "SELECT min(started_at) FROM polls") {}
 
   // list() statements by their SQL text; the filter combinations are few.
   SQLite::Statement& list(const std::string& sql) {
@@ -347,7 +371,8 @@ struct Store::Statements {
   SQLite::Database& db;
   SQLite::Statement insert_job, update_job, insert_transition, set_results_stored, delete_results, insert_result,
       insert_poll, delete_job, get, find, history, results_page, results_stored, results_errors, due, next_due,
-      count_by_state, count_transitions, count_jobs, count_active_jobs, polls_since, prune_polls;
+      count_by_state, count_transitions, count_jobs, count_active_jobs, polls_since, prune_polls,
+      expiring_endpoints, expired_jobs, next_expiry, delete_results_chunk, lower_results_stored, oldest_poll;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> lists;
 };
 
@@ -386,11 +411,18 @@ Store::Store(const std::string& path) : path_(path) {
     const auto check = check_database(*db_, newest_version(migrations));
     // auto_vacuum only takes effect if set before the first table exists.
     if (check.fresh) db_->exec("PRAGMA auto_vacuum = INCREMENTAL");
+    // Group members read the database; SQLite gives -wal and -shm the
+    // database file's mode, so this one chmod covers all three.
+    if (check.fresh && chmod(path.c_str(), 0640) != 0) {
+      throw StoreError(fmt::format("cannot set the mode of the new database: {}", std::strerror(errno)));
+    }
     const auto mode = db_->execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") {
       throw StoreError(fmt::format("cannot switch to WAL mode (journal_mode is {})", mode));
     }
     db_->exec("PRAGMA synchronous = NORMAL");
+    // A WAL that grew while a reader held it back shrinks again on restart.
+    db_->exec(fmt::format("PRAGMA journal_size_limit = {}", kJournalSizeLimit));
     db_->exec("PRAGMA foreign_keys = ON");
     apply_migrations(*db_, migrations);
     statements_ = std::make_unique<Statements>(*db_);
@@ -747,6 +779,93 @@ std::int64_t Store::prune_polls(Millis before, int limit) {
     scope.commit();
     return deleted;
   });
+}
+
+std::vector<std::string> Store::expiring_endpoints() {
+  return guarded(path_, *db_, in_batch_, "read expiring endpoints", [&] {
+    auto& s = statements_->expiring_endpoints;
+    ResetOnExit reset(s);
+    std::vector<std::string> names;
+    while (s.executeStep()) names.push_back(s.getColumn(0).getString());
+    return names;
+  });
+}
+
+std::vector<std::int64_t> Store::expired_jobs(const std::string& endpoint, Millis before, int limit) {
+  return guarded(path_, *db_, in_batch_, "read expired jobs", [&] {
+    auto& s = statements_->expired_jobs;
+    ResetOnExit reset(s);
+    s.bind(1, endpoint);
+    s.bind(2, before);
+    s.bind(3, limit);
+    std::vector<std::int64_t> ids;
+    while (s.executeStep()) ids.push_back(s.getColumn(0).getInt64());
+    return ids;
+  });
+}
+
+std::optional<Millis> Store::next_expiry(const std::string& endpoint) {
+  return guarded(path_, *db_, in_batch_, "read next expiry", [&]() -> std::optional<Millis> {
+    auto& s = statements_->next_expiry;
+    ResetOnExit reset(s);
+    s.bind(1, endpoint);
+    if (!s.executeStep()) return std::nullopt;
+    return opt_int(s.getColumn(0));
+  });
+}
+
+std::int64_t Store::delete_results_chunk(std::int64_t job_id, int limit) {
+  return guarded(path_, *db_, in_batch_, "delete results", [&] {
+    WriteScope scope(*db_);
+    auto& remove = statements_->delete_results_chunk;
+    remove.bind(1, job_id);
+    remove.bind(2, limit);
+    const std::int64_t deleted = run(remove);
+    if (deleted > 0) {
+      auto& lower = statements_->lower_results_stored;
+      lower.bind(1, job_id);
+      lower.bind(2, deleted);
+      run(lower);
+    }
+    scope.commit();
+    return deleted;
+  });
+}
+
+std::optional<Millis> Store::oldest_poll() {
+  return guarded(path_, *db_, in_batch_, "read oldest poll", [&]() -> std::optional<Millis> {
+    auto& s = statements_->oldest_poll;
+    ResetOnExit reset(s);
+    if (!s.executeStep()) return std::nullopt;
+    return opt_int(s.getColumn(0));
+  });
+}
+
+std::int64_t Store::incremental_vacuum(int pages) {
+  return guarded(path_, *db_, in_batch_, "incremental vacuum", [&] {
+    // exec() steps the pragma to the end; each step frees one page.
+    db_->exec(fmt::format("PRAGMA incremental_vacuum({})", std::max(pages, 1)));
+    return db_->execAndGet("PRAGMA freelist_count").getInt64();
+  });
+}
+
+std::int64_t Store::free_pages() {
+  return guarded(path_, *db_, in_batch_, "count free pages",
+                 [&] { return db_->execAndGet("PRAGMA freelist_count").getInt64(); });
+}
+
+Store::Checkpoint Store::checkpoint_passive() {
+  if (sqlite3_get_autocommit(db_->getHandle()) == 0) {
+    throw StoreError(fmt::format("database {}: checkpoint inside a transaction", path_));
+  }
+  Checkpoint result;
+  const int rc = sqlite3_wal_checkpoint_v2(db_->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                           &result.wal_frames, &result.checkpointed);
+  // BUSY only means another connection is checkpointing; nothing to report.
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+    throw StoreError(fmt::format("database {}: checkpoint: {}", path_, sqlite3_errstr(rc)));
+  }
+  return result;
 }
 
 }  // namespace jobtrack

@@ -105,6 +105,38 @@ class Store {
   // Deletes polls rows older than `before`, at most `limit`; returns how many.
   std::int64_t prune_polls(Millis before, int limit);
 
+  // Expiry (the sweeper's questions), read through (endpoint, expires_at).
+  // Only terminal jobs expire: an active job keeps polling whatever expiry
+  // the remote API announced, and its end wakes the sweeper.
+  // Endpoints that have jobs with an expiry, configured or not.
+  std::vector<std::string> expiring_endpoints();
+  // Ids of the endpoint's terminal jobs with expires_at <= `before`, earliest first.
+  std::vector<std::int64_t> expired_jobs(const std::string& endpoint, Millis before, int limit);
+  // The earliest expires_at of the endpoint's terminal jobs; nullopt when none has one.
+  std::optional<Millis> next_expiry(const std::string& endpoint);
+  // Deletes at most `limit` of the job's import_results rows (lowest first)
+  // and lowers results_stored to match; returns how many. Lets a job with a
+  // million rows be deleted a chunk per loop iteration.
+  std::int64_t delete_results_chunk(std::int64_t job_id, int limit);
+  // The started_at of the oldest polls row.
+  std::optional<Millis> oldest_poll();
+
+  // Space. These run outside a batch (they throw StoreError inside one).
+  // Returns the pages still free after moving at most `pages` free pages
+  // to the end of the file and truncating it (auto_vacuum=INCREMENTAL).
+  std::int64_t incremental_vacuum(int pages);
+  std::int64_t free_pages();
+  struct Checkpoint {
+    int wal_frames = 0;    // frames in the WAL
+    int checkpointed = 0;  // of which copied into the database
+    bool complete() const { return checkpointed >= wal_frames; }
+  };
+  // A PASSIVE checkpoint: copies what no reader still needs, never waits on
+  // readers. Once complete, the next commit restarts the WAL and truncates it
+  // to the journal size limit.
+  Checkpoint checkpoint_passive();
+  static constexpr std::int64_t kJournalSizeLimit = 4 * 1024 * 1024;  // bytes the WAL keeps after a restart
+
   const std::string& path() const { return path_; }
 
  private:

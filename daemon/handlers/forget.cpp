@@ -18,6 +18,7 @@ void forget(HandlerContext& context, Params& params, const ResponderPtr& respond
     context.store.delete_job(job->id);
     context.store.commit_batch();
     context.facts.jobs_deleted += 1;
+    if (context.facts.job_forgotten) context.facts.job_forgotten();
     context.watchers.job_deleted(job->id);
     log_info(fmt::format("forgot job (asked by uid {})", responder->peer().uid),
              {job->id, job->endpoint, job->remote_id, to_string(job->state)});

@@ -29,6 +29,7 @@ struct DaemonFacts {
   std::string storage_error;      // the last store failure, "" when healthy
   std::int64_t jobs_deleted = 0;  // by Forget and by expiry
   std::function<std::size_t()> connections;
+  std::function<void()> job_forgotten;  // after Forget deleted a job; may be empty
 };
 
 struct HandlerContext {
