@@ -9,6 +9,7 @@ _jobtrackctl_query() {
 }
 
 _jobtrackctl() {
+  COMPREPLY=()
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
   local commands="track list show history results forget poll wait watch status endpoints completion"
   local globals="--socket --json --output --color --help --version"
@@ -57,7 +58,7 @@ _jobtrackctl() {
         [[ ${COMP_WORDS[i]} == "$command" || ${COMP_WORDS[i]} == -* ]] && continue
         ((args++))
       done
-      ((args == 1)) && COMPREPLY=($(compgen -W "$(_jobtrackctl_query endpoints)" -- "$cur")) ;;
+      ((args == 0)) && COMPREPLY=($(compgen -W "$(_jobtrackctl_query endpoints)" -- "$cur")) ;;
     show|history|results|forget|poll|wait)
       COMPREPLY=($(compgen -W "$(_jobtrackctl_query jobs)" -- "$cur")) ;;
   esac

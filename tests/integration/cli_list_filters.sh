@@ -34,7 +34,7 @@ wait_until 20 job_state_is "$busy" running
 
 ids() { ctl --json list "$@" | jq -r '[.[].id] | join(",")'; }
 assert_eq "$(ids --state succeeded)" "$done_id" "--state"
-assert_eq "$(ids --state running,succeeded --order id)" "$done_id,$busy" "--state as a comma list"
+assert_eq "$(ids --state running,succeeded --order id)" "$done_id,$busy,$busy2" "--state as a comma list"
 assert_eq "$(ids --endpoint other)" "$busy2" "--endpoint"
 assert_eq "$(ids --label nightly --order id)" "$done_id,$busy2" "--label"
 assert_eq "$(ids --terminal)" "$done_id" "--terminal"

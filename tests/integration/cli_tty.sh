@@ -6,7 +6,7 @@ command -v script >/dev/null || { echo "skip: script(1) not installed"; exit 0; 
 
 start_fakeapi
 prism_config
-fake_job '{"api": "prism", "id": "tty-1", "steps": [{"status": "processing", "progress": 40, "polls": 4}, {"status": "complete", "rows": 1}]}'
+fake_job '{"api": "prism", "id": "tty-1", "steps": [{"status": "processing", "total": 10, "processed": 4, "progress": 40, "polls": 6}, {"status": "complete", "rows": 1}]}'
 fake_job '{"api": "prism", "id": "a-remote-id-that-is-really-quite-long-indeed-and-longer-still", "steps": [{"status": "processing"}]}'
 start_daemon
 id=$(ctl track prism tty-1 --label "a label that goes on and on and on for quite a while")

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "cli/render.h"
+#include "cli/table.h"
 #include "daemon/protocol/times.h"
 
 using namespace jobtrack::cli;
@@ -116,7 +117,8 @@ TEST_CASE("jobs_table shows errors, fits the width and colours states") {
   std::string narrow = jobs_table(json{failed}, kNow, Look{false, 70});
   for (std::size_t start = 0, end; (end = narrow.find('\n', start)) != std::string::npos;
        start = end + 1) {
-    CHECK(jobtrack::cli::display_width(narrow.substr(start, end - start)) <= 70);
+    std::size_t line_width = jobtrack::cli::display_width(narrow.substr(start, end - start));
+    CHECK(line_width <= 70);
   }
   CHECK(narrow.find("\u2026\n") != std::string::npos);
 

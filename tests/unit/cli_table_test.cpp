@@ -70,10 +70,11 @@ TEST_CASE("render fits a width by narrowing the widest truncatable column first"
   std::string fitted = table.render(30);
   CHECK(fitted ==
         "ID  NOTE           LABEL\n"
-        "1   a fairly long\u2026  short label\n");
+        "1   a fairly lon\u2026  short label\n");
   // Columns never go below their header; the ID column is never cut.
-  std::string tiny = table.render(5);
-  CHECK(tiny.rfind("1   ", 0) != std::string::npos || tiny.find("\n1 ") != std::string::npos);
+  CHECK(table.render(5) ==
+        "ID  NOTE  LABEL\n"
+        "1   a f\u2026  shor\u2026\n");
 }
 
 TEST_CASE("optional columns appear only when a row has data; styles cost no width") {
