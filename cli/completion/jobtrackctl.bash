@@ -53,9 +53,14 @@ _jobtrackctl() {
   case "$command" in
     track)
       # The endpoint is the first argument after the command.
-      local args=0
+      local args=0 seen=""
       for ((i = 1; i < COMP_CWORD; i++)); do
-        [[ ${COMP_WORDS[i]} == "$command" || ${COMP_WORDS[i]} == -* ]] && continue
+        word=${COMP_WORDS[i]}
+        case "$word" in
+          --socket|--output|--color|--label|--deadline) ((i++)); continue ;;
+          -*) continue ;;
+        esac
+        [[ -z "$seen" && $word == "$command" ]] && { seen=1; continue; }
         ((args++))
       done
       ((args == 0)) && COMPREPLY=($(compgen -W "$(_jobtrackctl_query endpoints)" -- "$cur")) ;;

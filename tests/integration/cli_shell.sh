@@ -26,8 +26,10 @@ got=$(PATH="$(dirname "$JOBTRACKCTL"):$PATH" bash -c '
   source <(jobtrackctl completion bash)
   COMP_WORDS=(jobtrackctl show ""); COMP_CWORD=2; _jobtrackctl; echo "${COMPREPLY[*]}"
   COMP_WORDS=(jobtrackctl li); COMP_CWORD=1; _jobtrackctl; echo "${COMPREPLY[*]}"
-  COMP_WORDS=(jobtrackctl track ""); COMP_CWORD=2; _jobtrackctl; echo "${COMPREPLY[*]}"')
-assert_eq "$got" "$id"$'\n'"list"$'\n'"prism" "bash completes jobs, commands and endpoints"
+  COMP_WORDS=(jobtrackctl track ""); COMP_CWORD=2; _jobtrackctl; echo "${COMPREPLY[*]}"
+  COMP_WORDS=(jobtrackctl track --label x pr); COMP_CWORD=4; _jobtrackctl; echo "${COMPREPLY[*]}"
+  COMP_WORDS=(jobtrackctl track prism ""); COMP_CWORD=3; _jobtrackctl; echo "${COMPREPLY[*]}"')
+assert_eq "$got" "$id"$'\n'"list"$'\n'"prism"$'\n'"prism" "bash completes jobs, commands and endpoints"
 
 for page in "$SOURCE_DIR/docs/man/jobtrackctl.1" "$SOURCE_DIR/docs/man/jobtrackd.8"; do
   if command -v man >/dev/null; then

@@ -37,6 +37,12 @@ assert_contains "$keep" "prism:w-1" "the label filter keeps w-1"
 [[ "$keep" != *"prism:w-2"* ]] || fail "the label filter let w-2 through: $keep"
 assert_eq "$(jq -s "[.[] | select(.job.id == $one) | .transition.to] | last" "$SCRATCH/json.out")" '"partial"' "JSON lines end with the final state"
 
+# The watchers that left are dropped: later transitions still flow and the
+# daemon keeps answering.
+three=$(ctl track prism w-3)
+ctl wait "$three" --timeout 30s >/dev/null || true
+ctl status >/dev/null || fail "the daemon answers after its watchers left"
+
 reply=$(printf '{"method":"io.jobtrack.Jobs.Watch","parameters":{}}\0' | socat -t 2 - "UNIX-CONNECT:$SOCK" | tr -d '\0')
 assert_eq "$(jq -r .error <<<"$reply")" "org.varlink.service.ExpectedMore" "Watch without more"
 set +e
