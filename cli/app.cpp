@@ -60,10 +60,10 @@ int run(int argc, const char* const* argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
 
   std::vector<Command> commands = {
-      add_track(app, global),     add_list(app, global),       add_show(app, global),
-      add_history(app, global),   add_results(app, global),    add_forget(app, global),
-      add_poll(app, global),      add_wait(app, global),       add_watch(app, global),
-      add_status(app, global),    add_endpoints(app, global),  add_completion(app, global),
+      add_track(app, global),    add_list(app, global),      add_show(app, global),
+      add_history(app, global),  add_results(app, global),   add_forget(app, global),
+      add_poll(app, global),     add_wait(app, global),      add_watch(app, global),
+      add_status(app, global),   add_endpoints(app, global), add_completion(app, global),
       add_complete(app, global),
   };
 

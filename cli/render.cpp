@@ -94,8 +94,8 @@ std::string details(const json& object, const std::string_view (&order)[N],
   std::vector<std::string_view> keys;
   std::string last_error = job_error_text(object);
   if (last_error == "-") last_error = value_text(field(object, "last_poll_error"));
-  bool with_last_error = static_cast<const void*>(order) == static_cast<const void*>(kJobFields) &&
-                         last_error != "-";
+  bool with_last_error =
+      static_cast<const void*>(order) == static_cast<const void*>(kJobFields) && last_error != "-";
   for (std::string_view key : order) {
     if (object.contains(key)) keys.push_back(key);
     if (with_last_error && key == "state") keys.push_back("last_error");
@@ -148,8 +148,8 @@ std::span<const std::string_view> job_fields() {
   return kJobFields;
 }
 std::span<const std::string_view> transition_fields() {
-  static constexpr std::string_view kFields[] = {"at",       "from",     "to",
-                                                 "remote_status", "progress", "detail"};
+  static constexpr std::string_view kFields[] = {"at",       "from",  "to", "remote_status",
+                                                 "progress", "detail"};
   return kFields;
 }
 std::span<const std::string_view> result_fields() {

@@ -41,9 +41,9 @@ bool InterruptGuard::interrupted() const {
   return g_interrupted != 0;
 }
 
-InterruptGuard::Wake InterruptGuard::wait_readable(
-    const std::vector<int>& fds, std::optional<std::chrono::milliseconds> timeout,
-    std::vector<bool>& readable) const {
+InterruptGuard::Wake InterruptGuard::wait_readable(const std::vector<int>& fds,
+                                                   std::optional<std::chrono::milliseconds> timeout,
+                                                   std::vector<bool>& readable) const {
   readable.assign(fds.size(), false);
   if (interrupted()) return Wake::interrupted;
   std::vector<pollfd> entries;
@@ -55,9 +55,10 @@ InterruptGuard::Wake InterruptGuard::wait_readable(
     limit.tv_nsec = static_cast<long>(ms % 1000 * 1'000'000);
   }
   int ready = ::ppoll(entries.data(), entries.size(), timeout ? &limit : nullptr, &poll_mask_);
-  if (ready < 0) return errno == EINTR && interrupted() ? Wake::interrupted
-                        : errno == EINTR             ? Wake::timeout
-                                                     : Wake::failed;
+  if (ready < 0)
+    return errno == EINTR && interrupted() ? Wake::interrupted
+           : errno == EINTR                ? Wake::timeout
+                                           : Wake::failed;
   if (interrupted()) return Wake::interrupted;
   if (ready == 0) return Wake::timeout;
   for (std::size_t i = 0; i < entries.size(); ++i) {

@@ -13,7 +13,6 @@
 namespace jobtrack::cli {
 
 std::size_t edit_distance(std::string_view a, std::string_view b);
-std::optional<std::string> nearest_name(std::string_view typed,
-                                        std::span<const std::string> known);
+std::optional<std::string> nearest_name(std::string_view typed, std::span<const std::string> known);
 
 }  // namespace jobtrack::cli

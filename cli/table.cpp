@@ -45,8 +45,8 @@ void Table::add_row(std::vector<std::string> cells) {
 std::string Table::render(std::size_t max_width) const {
   std::vector<std::size_t> shown;
   for (std::size_t c = 0; c < headers_.size(); ++c) {
-    bool data = std::any_of(rows_.begin(), rows_.end(),
-                            [c](const auto& row) { return has_data(row[c]); });
+    bool data =
+        std::any_of(rows_.begin(), rows_.end(), [c](const auto& row) { return has_data(row[c]); });
     if (!optional_[c] || data) shown.push_back(c);
   }
 

@@ -178,9 +178,9 @@ tl::expected<std::optional<VarlinkClient::Reply>, VarlinkError> VarlinkClient::n
     return tl::unexpected(VarlinkError{error->get<std::string>(), std::move(reply_parameters)});
   }
   auto continues = parsed.find("continues");
-  return std::optional<Reply>(
-      Reply{std::move(reply_parameters),
-            continues != parsed.end() && continues->is_boolean() && continues->get<bool>()});
+  return std::optional<Reply>(Reply{std::move(reply_parameters), continues != parsed.end() &&
+                                                                     continues->is_boolean() &&
+                                                                     continues->get<bool>()});
 }
 
 tl::expected<VarlinkClient::Reply, VarlinkError> VarlinkClient::receive(Deadline deadline) {

@@ -94,9 +94,8 @@ void print_now(std::string_view text) {
 
 std::vector<std::string> command_names(const CLI::App& app) {
   std::vector<std::string> names;
-  for (const CLI::App* command : app.get_subcommands([](const CLI::App* c) {
-         return !c->get_group().empty();
-       })) {
+  for (const CLI::App* command :
+       app.get_subcommands([](const CLI::App* c) { return !c->get_group().empty(); })) {
     names.push_back(command->get_name());
   }
   return names;

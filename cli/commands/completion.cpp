@@ -2,10 +2,11 @@
 // jobtrackctl __complete endpoints|jobs that the scripts call while the
 // user presses Tab: one name per line, nothing at all on any error (a
 // missing daemon must not spill messages into the command line).
+#include "cli/completion.h"
+
 #include <memory>
 
 #include "cli/commands/common.h"
-#include "cli/completion.h"
 #include "cli/exit_codes.h"
 #include "cli/render.h"
 #include "cli/table.h"
@@ -40,8 +41,8 @@ Command add_complete(CLI::App& parent, const GlobalOptions& global) {
             if (!client) return int{kExitUnavailable};
             bool endpoints = *what == "endpoints";
             auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-            auto reply = endpoints ? client->call(method_name("Endpoints"), nlohmann::json::object(),
-                                                  deadline)
+            auto reply = endpoints ? client->call(method_name("Endpoints"),
+                                                  nlohmann::json::object(), deadline)
                                    : client->call(method_name("List"), {{"limit", 1000}}, deadline);
             if (!reply) return int{kExitFailure};
             auto items = reply->find(endpoints ? "endpoints" : "jobs");

@@ -8,7 +8,8 @@ namespace jobtrack::cli {
 
 Command add_endpoints(CLI::App& parent, const GlobalOptions& global) {
   auto* app = parent.add_subcommand("endpoints", "List the configured endpoints and their load");
-  app->footer("Examples:\n  jobtrackctl endpoints\n  jobtrackctl endpoints --json | jq -r '.[].name'");
+  app->footer(
+      "Examples:\n  jobtrackctl endpoints\n  jobtrackctl endpoints --json | jq -r '.[].name'");
   return {app, [&global] {
             auto reply = call(global, "Endpoints", nlohmann::json::object());
             if (!reply) return reply.error();

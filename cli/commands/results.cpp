@@ -65,7 +65,7 @@ CSV and JSON stream page by page: any number of rows in constant memory.)");
                 if (global.json) {
                   page_text += shown == 0 ? "\n  " : ",\n  ";
                   page_text += result_for_scripts(result).dump(-1, ' ', false,
-                                                                json::error_handler_t::replace);
+                                                               json::error_handler_t::replace);
                 } else if (global.csv()) {
                   page_text += csv_record(result, result_fields());
                 } else {

@@ -2,8 +2,8 @@
 #include <memory>
 
 #include "cli/commands/common.h"
-#include "cli/exit_codes.h"
 #include "cli/csv.h"
+#include "cli/exit_codes.h"
 #include "cli/render.h"
 
 namespace jobtrack::cli {

@@ -1,7 +1,7 @@
 // jobtrackctl status
 #include "cli/commands/common.h"
-#include "cli/exit_codes.h"
 #include "cli/csv.h"
+#include "cli/exit_codes.h"
 #include "cli/render.h"
 
 namespace jobtrack::cli {
@@ -16,7 +16,8 @@ Command add_status(CLI::App& parent, const GlobalOptions& global) {
               print(json_text(*reply));
             } else if (global.csv()) {
               print(csv_line({"field", "value"}));
-              for (const auto& [key, value] : reply->items()) print(csv_line({key, csv_cell(value)}));
+              for (const auto& [key, value] : reply->items())
+                print(csv_line({key, csv_cell(value)}));
             } else {
               print(status_details(*reply));
             }

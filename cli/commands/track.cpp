@@ -133,8 +133,7 @@ are skipped, bad lines reported with their number (exit 65), the others tracked.
                                     "track needs ENDPOINT and REMOTE_ID, or --stdin "
                                     "(see jobtrackctl track --help)"});
             }
-            json parameters = {{"endpoint", options->endpoint},
-                               {"remote_id", options->remote_id}};
+            json parameters = {{"endpoint", options->endpoint}, {"remote_id", options->remote_id}};
             if (label->count() > 0) parameters["label"] = options->label;
             if (deadline->count() > 0) parameters["deadline"] = options->deadline;
             auto reply = call(global, "Track", parameters);

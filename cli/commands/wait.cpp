@@ -44,7 +44,7 @@ bool is_active(const std::string& state) {
 std::string state_of(const json& job) {
   auto it = job.is_object() ? job.find("state") : job.end();
   return job.is_object() && it != job.end() && it->is_string() ? it->get<std::string>()
-                                                                : std::string();
+                                                               : std::string();
 }
 
 struct Waited {
@@ -79,8 +79,8 @@ class Display {
     const json& transition = reply.value("transition", json());
     if (global_.json) {
       print_now(json{{"job", job_for_scripts(waited.job)},
-                     {"transition", transition.is_null() ? json(nullptr)
-                                                         : transition_for_scripts(transition)}}
+                     {"transition",
+                      transition.is_null() ? json(nullptr) : transition_for_scripts(transition)}}
                     .dump(-1, ' ', false, json::error_handler_t::replace) +
                 "\n");
     } else if (waited.first || transition.is_null()) {
@@ -173,99 +173,100 @@ Exit codes: 0 succeeded, 2 partial, 1 failed/cancelled/expired/not_found/timed_o
   auto* timeout =
       add_duration_option(*app, "--timeout", state->timeout, "give up after this long (exit 124)");
 
-  return {app, [state, timeout, &global] {
-            std::optional<Clock::time_point> deadline;
-            if (timeout->count() > 0) {
-              deadline = Clock::now() + std::chrono::milliseconds(
-                                            protocol::parse_duration_ms(state->timeout).value());
+  return {
+      app, [state, timeout, &global] {
+        std::optional<Clock::time_point> deadline;
+        if (timeout->count() > 0) {
+          deadline = Clock::now() +
+                     std::chrono::milliseconds(protocol::parse_duration_ms(state->timeout).value());
+        }
+        InterruptGuard guard;
+        std::vector<Waited> jobs;
+        for (const std::string& ref : state->jobs) {
+          auto client = connect(global);
+          if (!client) return client.error();
+          auto started = client->start(method_name("Wait"), job_parameters(ref));
+          if (!started) return report(describe(started.error()));
+          Waited waited;
+          waited.ref = ref;
+          waited.client.emplace(std::move(*client));
+          jobs.push_back(std::move(waited));
+        }
+        Display display(global, jobs);
+        display.draw();
+
+        auto finish = [&](Waited& waited, int code) {
+          waited.code = code;
+          waited.client.reset();
+        };
+        auto handle = [&](Waited& waited) {
+          if (auto read = waited.client->read_some(); !read) {
+            return finish(waited, report(describe(read.error())));
+          }
+          for (;;) {
+            auto reply = waited.client->next_reply();
+            if (!reply) return finish(waited, report(describe(reply.error())));
+            if (!*reply) return;
+            json job = (*reply)->parameters.value("job", json());
+            if (job.is_object()) waited.job = std::move(job);
+            display.reply(waited, (*reply)->parameters);
+            waited.first = false;
+            if ((*reply)->continues) continue;
+            std::string ended = state_of(waited.job);
+            if (ended.empty() || is_active(ended)) {
+              return finish(
+                  waited,
+                  report(Failure{kExitSoftware, fmt::format("jobtrackd ended the wait for job {} "
+                                                            "before it finished",
+                                                            waited.ref)}));
             }
-            InterruptGuard guard;
-            std::vector<Waited> jobs;
-            for (const std::string& ref : state->jobs) {
-              auto client = connect(global);
-              if (!client) return client.error();
-              auto started = client->start(method_name("Wait"), job_parameters(ref));
-              if (!started) return report(describe(started.error()));
-              Waited waited;
-              waited.ref = ref;
-              waited.client.emplace(std::move(*client));
-              jobs.push_back(std::move(waited));
+            return finish(waited, exit_code_for_state(ended));
+          }
+        };
+
+        for (;;) {
+          std::vector<int> fds;
+          std::vector<Waited*> open;
+          for (Waited& waited : jobs) {
+            if (waited.code) continue;
+            fds.push_back(waited.client->fd());
+            open.push_back(&waited);
+          }
+          if (open.empty()) return worst_code(jobs);
+          std::optional<std::chrono::milliseconds> wake_in;
+          if (display.live()) wake_in = std::chrono::milliseconds(1000);
+          if (deadline) {
+            auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
+            if (left.count() <= 0) {
+              return report(Failure{
+                  kExitTimeout, fmt::format("timed out waiting for job {}", still_waiting(jobs))});
             }
-            Display display(global, jobs);
+            wake_in = wake_in ? std::min(*wake_in, left) : left;
+          }
+          std::vector<bool> readable;
+          auto wake = guard.wait_readable(fds, wake_in, readable);
+          if (wake == InterruptGuard::Wake::interrupted) {
+            return report(
+                Failure{kExitInterrupted,
+                        fmt::format("interrupted; still tracking job {}", still_waiting(jobs))});
+          }
+          if (wake == InterruptGuard::Wake::failed) {
+            return report(Failure{kExitFailure, "poll failed"});
+          }
+          if (wake == InterruptGuard::Wake::timeout) {
             display.draw();
-
-            auto finish = [&](Waited& waited, int code) {
-              waited.code = code;
-              waited.client.reset();
-            };
-            auto handle = [&](Waited& waited) {
-              if (auto read = waited.client->read_some(); !read) {
-                return finish(waited, report(describe(read.error())));
-              }
-              for (;;) {
-                auto reply = waited.client->next_reply();
-                if (!reply) return finish(waited, report(describe(reply.error())));
-                if (!*reply) return;
-                json job = (*reply)->parameters.value("job", json());
-                if (job.is_object()) waited.job = std::move(job);
-                display.reply(waited, (*reply)->parameters);
-                waited.first = false;
-                if ((*reply)->continues) continue;
-                std::string ended = state_of(waited.job);
-                if (ended.empty() || is_active(ended)) {
-                  return finish(waited, report(Failure{
-                                            kExitSoftware,
-                                            fmt::format("jobtrackd ended the wait for job {} "
-                                                        "before it finished",
-                                                        waited.ref)}));
-                }
-                return finish(waited, exit_code_for_state(ended));
-              }
-            };
-
-            for (;;) {
-              std::vector<int> fds;
-              std::vector<Waited*> open;
-              for (Waited& waited : jobs) {
-                if (waited.code) continue;
-                fds.push_back(waited.client->fd());
-                open.push_back(&waited);
-              }
-              if (open.empty()) return worst_code(jobs);
-              std::optional<std::chrono::milliseconds> wake_in;
-              if (display.live()) wake_in = std::chrono::milliseconds(1000);
-              if (deadline) {
-                auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
-                if (left.count() <= 0) {
-                  return report(Failure{
-                      kExitTimeout, fmt::format("timed out waiting for job {}", still_waiting(jobs))});
-                }
-                wake_in = wake_in ? std::min(*wake_in, left) : left;
-              }
-              std::vector<bool> readable;
-              auto wake = guard.wait_readable(fds, wake_in, readable);
-              if (wake == InterruptGuard::Wake::interrupted) {
-                return report(Failure{kExitInterrupted,
-                                      fmt::format("interrupted; still tracking job {}",
-                                                  still_waiting(jobs))});
-              }
-              if (wake == InterruptGuard::Wake::failed) {
-                return report(Failure{kExitFailure, "poll failed"});
-              }
-              if (wake == InterruptGuard::Wake::timeout) {
-                display.draw();
-                continue;
-              }
-              for (std::size_t i = 0; i < open.size(); ++i) {
-                if (!readable[i]) continue;
-                handle(*open[i]);
-                if (state->any && open[i]->code) {
-                  display.draw();
-                  return *open[i]->code;
-                }
-              }
+            continue;
+          }
+          for (std::size_t i = 0; i < open.size(); ++i) {
+            if (!readable[i]) continue;
+            handle(*open[i]);
+            if (state->any && open[i]->code) {
+              display.draw();
+              return *open[i]->code;
             }
-          }};
+          }
+        }
+      }};
 }
 
 }  // namespace jobtrack::cli

@@ -31,7 +31,8 @@ std::string event_line(const json& job, const json& transition) {
   std::string where = fmt::format("job {} ({}:{})", value_text(job.value("id", json())),
                                   value_text(job.value("endpoint", json())),
                                   value_text(job.value("remote_id", json())));
-  if (!transition.is_object()) return printable(where + " " + value_text(job.value("state", json())));
+  if (!transition.is_object())
+    return printable(where + " " + value_text(job.value("state", json())));
   return printable(fmt::format("{}  {}", where, transition_line(transition)));
 }
 
@@ -135,7 +136,8 @@ Not on a terminal, one line per transition.)");
                             "\n");
                 } else if (live) {
                   upsert(jobs, job);
-                  if (jobs.size() > rows) jobs.erase(jobs.begin() + static_cast<std::ptrdiff_t>(rows), jobs.end());
+                  if (jobs.size() > rows)
+                    jobs.erase(jobs.begin() + static_cast<std::ptrdiff_t>(rows), jobs.end());
                   changed = true;
                 } else {
                   print_now(event_line(job, transition) + "\n");

@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <iostream>
 #include <cstdlib>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -215,24 +215,23 @@ TEST_CASE("list sends every filter to the daemon, relative times as ISO 8601") {
 TEST_CASE("track --stdin tracks good lines on one connection and reports bad ones") {
   FakeVarlinkServer server([](const Call& call) {
     if (call.parameters["endpoint"] == "nosuch") {
-      return std::vector<json>{{{"error", "io.jobtrack.Jobs.NoSuchEndpoint"},
-                                {"parameters", {{"endpoint", "nosuch"}}}}};
+      return std::vector<json>{
+          {{"error", "io.jobtrack.Jobs.NoSuchEndpoint"}, {"parameters", {{"endpoint", "nosuch"}}}}};
     }
     static int next = 10;
-    return std::vector<json>{
-        {{"parameters", {{"job", job(next++, "queued")}, {"created", true}}}}};
+    return std::vector<json>{{{"parameters", {{"job", job(next++, "queued")}, {"created", true}}}}};
   });
-  auto tracked = run_with_stdin(
-      "# header\nprism a1 nightly run\n\nprism\nnosuch b\nprism a2\n",
-      {"--socket", server.path(), "track", "--stdin", "--label", "default"});
+  auto tracked =
+      run_with_stdin("# header\nprism a1 nightly run\n\nprism\nnosuch b\nprism a2\n",
+                     {"--socket", server.path(), "track", "--stdin", "--label", "default"});
   CHECK(tracked.exit_code == cli::kExitDataError);
   CHECK(tracked.out == "10\n11\n");
   REQUIRE(server.calls().size() == 3);
   CHECK(server.calls()[0].parameters["label"] == "nightly run");
   CHECK(server.calls()[2].parameters["label"] == "default");
 
-  auto clean = run_with_stdin("prism a3\n", {"--socket", server.path(), "--json", "track",
-                                             "--stdin"});
+  auto clean =
+      run_with_stdin("prism a3\n", {"--socket", server.path(), "--json", "track", "--stdin"});
   CHECK(clean.exit_code == cli::kExitOk);
   CHECK(json::parse(clean.out).size() == 1);
   CHECK(run({"--socket", server.path(), "track", "prism"}).exit_code == cli::kExitUsage);
@@ -263,8 +262,9 @@ TEST_CASE("completion prints scripts; __complete prints names and nothing on err
 
 TEST_CASE("wait on several jobs is a usage error only without JOB") {
   CHECK(run({"--socket", "/nonexistent-jobtrack/x.sock", "wait"}).exit_code == cli::kExitUsage);
-  CHECK(run({"--socket", "/nonexistent-jobtrack/x.sock", "wait", "1", "--any", "--all"})
-            .exit_code == cli::kExitUsage);
+  CHECK(
+      run({"--socket", "/nonexistent-jobtrack/x.sock", "wait", "1", "--any", "--all"}).exit_code ==
+      cli::kExitUsage);
   CHECK(run({"--socket", "/nonexistent-jobtrack/x.sock", "wait", "1", "2"}).exit_code ==
         cli::kExitUnavailable);
 }

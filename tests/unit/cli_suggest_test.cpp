@@ -18,8 +18,8 @@ TEST_CASE("edit_distance counts insertions, deletions, substitutions and swaps")
 }
 
 TEST_CASE("nearest_name suggests only plausible typos") {
-  std::vector<std::string> commands = {"track", "list", "show", "history", "results", "wait",
-                                       "watch"};
+  std::vector<std::string> commands = {"track",   "list", "show", "history",
+                                       "results", "wait", "watch"};
   CHECK(nearest_name("lsit", commands) == "list");
   CHECK(nearest_name("histroy", commands) == "history");
   CHECK(nearest_name("resuls", commands) == "results");
