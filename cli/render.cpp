@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/style.h"
 #include "cli/table.h"
 #include "daemon/protocol/times.h"
 
@@ -60,6 +61,10 @@ constexpr std::string_view kStatusFields[] = {
     "in_flight",         "polls_total",  "polls_failed",   "polls_last_minute",
     "transitions_total", "jobs_deleted", "connections",    "storage_error"};
 
+constexpr std::string_view kEndpointFields[] = {
+    "name",          "provider",    "base_url",     "jobs_active",  "jobs_total", "in_flight",
+    "max_in_flight", "polls_total", "polls_failed", "paused_until", "last_error"};
+
 template <std::size_t N>
 json with_fields(const json& object, const std::string_view (&fields)[N]) {
   json out = object.is_object() ? object : json::object();
@@ -83,11 +88,17 @@ std::string text_of(const json& object, std::string_view name) {
 // "key: value" lines, `order` first, then any other keys the daemon sent.
 template <std::size_t N>
 std::string details(const json& object, const std::string_view (&order)[N],
-                    std::string (*format)(std::string_view key, const json& value)) {
+                    std::string (*format)(std::string_view key, const json& value),
+                    const Look& look = {}) {
   if (!object.is_object()) return {};
   std::vector<std::string_view> keys;
+  std::string last_error = job_error_text(object);
+  if (last_error == "-") last_error = value_text(field(object, "last_poll_error"));
+  bool with_last_error =
+      static_cast<const void*>(order) == static_cast<const void*>(kJobFields) && last_error != "-";
   for (std::string_view key : order) {
     if (object.contains(key)) keys.push_back(key);
+    if (with_last_error && key == "state") keys.push_back("last_error");
   }
   for (const auto& item : object.items()) {
     if (std::find(std::begin(order), std::end(order), item.key()) == std::end(order)) {
@@ -98,14 +109,17 @@ std::string details(const json& object, const std::string_view (&order)[N],
   for (std::string_view key : keys) width = std::max(width, key.size());
   std::string out;
   for (std::string_view key : keys) {
-    out += fmt::format("{:<{}} {}\n", fmt::format("{}:", key), width + 1,
-                       printable(format(key, object.at(std::string(key)))));
+    std::string value = key == "last_error" && with_last_error
+                            ? printable(last_error)
+                            : printable(format(key, object.at(std::string(key))));
+    if (key == "state") value = colored_state(value, value, look.color);
+    out += fmt::format("{:<{}} {}\n", fmt::format("{}:", key), width + 1, value);
   }
   return out;
 }
 
 std::string job_value(std::string_view key, const json& value) {
-  return key == "progress" ? progress_text(value) : value_text(value);
+  return key == "progress" ? progress_bar(value) : value_text(value);
 }
 
 std::string status_value(std::string_view key, const json& value) {
@@ -120,7 +134,9 @@ std::string status_value(std::string_view key, const json& value) {
   return value_text(value);
 }
 
-std::string error_text(const json& object) {
+}  // namespace
+
+std::string job_error_text(const json& object) {
   std::string code = text_of(object, "error_code");
   std::string message = text_of(object, "error_message");
   if (code == "-") return message;
@@ -128,7 +144,20 @@ std::string error_text(const json& object) {
   return fmt::format("{}: {}", code, message);
 }
 
-}  // namespace
+std::span<const std::string_view> job_fields() {
+  return kJobFields;
+}
+std::span<const std::string_view> transition_fields() {
+  static constexpr std::string_view kFields[] = {"at",       "from",  "to", "remote_status",
+                                                 "progress", "detail"};
+  return kFields;
+}
+std::span<const std::string_view> result_fields() {
+  return kResultFields;
+}
+std::span<const std::string_view> endpoint_fields() {
+  return kEndpointFields;
+}
 
 json job_for_scripts(const json& job) {
   return with_fields(job, kPromisedJobFields);
@@ -182,22 +211,30 @@ std::string relative_time_text(const json& iso_time, std::int64_t now_ms) {
   return at ? relative_time(*at, now_ms) : text;
 }
 
-std::string jobs_table(const json& jobs, std::int64_t now_ms) {
-  Table table({"ID", "ENDPOINT", "REMOTE_ID", "STATE", "PROGRESS", "LABEL", "UPDATED"});
+std::string jobs_table(const json& jobs, std::int64_t now_ms, const Look& look) {
+  Table table({"ID", "ENDPOINT", "REMOTE_ID", "STATE", "PROGRESS", "LABEL", "UPDATED", "ERROR"});
   table.align_right(0);
   table.align_right(4);
+  for (std::size_t column : {4U, 5U, 7U}) table.optional(column);
+  for (std::size_t column : {2U, 5U, 7U}) table.truncatable(column);
+  if (look.color) {
+    table.style(3, [](const std::string& cell, const std::string& padded) {
+      return colored_state(cell, padded, true);
+    });
+  }
   for (const json& job : jobs) {
     const json& updated = field(job, "updated_at");
     table.add_row(
         {text_of(job, "id"), text_of(job, "endpoint"), text_of(job, "remote_id"),
          text_of(job, "state"), progress_text(field(job, "progress")), text_of(job, "label"),
-         relative_time_text(updated.is_null() ? field(job, "submitted_at") : updated, now_ms)});
+         relative_time_text(updated.is_null() ? field(job, "submitted_at") : updated, now_ms),
+         job_error_text(job)});
   }
-  return table.render();
+  return table.render(look.width);
 }
 
-std::string job_details(const json& job) {
-  return details(job, kJobFields, job_value);
+std::string job_details(const json& job, const Look& look) {
+  return details(job, kJobFields, job_value, look);
 }
 
 std::string status_details(const json& status) {
@@ -243,7 +280,7 @@ std::string results_table(const json& results) {
   table.align_right(0);
   for (const json& result : results) {
     table.add_row({text_of(result, "row"), text_of(result, "record_id"), text_of(result, "created"),
-                   text_of(result, "existing"), error_text(result)});
+                   text_of(result, "existing"), job_error_text(result)});
   }
   return table.render();
 }

@@ -74,7 +74,7 @@ tl::expected<void, VarlinkError> VarlinkClient::call_more(std::string_view metho
                                                           const json& parameters,
                                                           const ReplyHandler& on_reply,
                                                           Deadline deadline) {
-  auto sent = send(json{{"method", method}, {"parameters", parameters}, {"more", true}});
+  auto sent = start(method, parameters);
   if (!sent) return sent;
   for (;;) {
     auto reply = receive(deadline);
@@ -124,30 +124,38 @@ tl::expected<void, VarlinkError> VarlinkClient::wait_readable(Deadline deadline)
   }
 }
 
-tl::expected<VarlinkClient::Reply, VarlinkError> VarlinkClient::receive(Deadline deadline) {
-  std::string message;
-  for (;;) {
-    auto status = reader_.next(message);
-    if (status == protocol::MessageReader::Status::message) break;
-    if (status == protocol::MessageReader::Status::too_large) {
-      return tl::unexpected(client_error(client_errors::kBadReply, "the reply is too large"));
-    }
-    auto readable = wait_readable(deadline);
-    if (!readable) return tl::unexpected(std::move(readable.error()));
-    char buffer[65536];
-    ssize_t got = ::recv(fd_, buffer, sizeof(buffer), 0);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      return tl::unexpected(
-          client_error(client_errors::kConnectionLost,
-                       fmt::format("cannot read from the daemon: {}", std::strerror(errno))));
-    }
-    if (got == 0) {
-      return tl::unexpected(
-          client_error(client_errors::kConnectionLost, "the daemon closed the connection"));
-    }
-    reader_.feed(buffer, static_cast<std::size_t>(got));
+tl::expected<void, VarlinkError> VarlinkClient::start(std::string_view method,
+                                                      const json& parameters) {
+  return send(json{{"method", method}, {"parameters", parameters}, {"more", true}});
+}
+
+tl::expected<void, VarlinkError> VarlinkClient::read_some() {
+  char buffer[65536];
+  ssize_t got;
+  do {
+    got = ::recv(fd_, buffer, sizeof(buffer), MSG_DONTWAIT);
+  } while (got < 0 && errno == EINTR);
+  if (got < 0 && errno == EAGAIN) return {};  // EWOULDBLOCK is the same on Linux
+  if (got < 0) {
+    return tl::unexpected(
+        client_error(client_errors::kConnectionLost,
+                     fmt::format("cannot read from the daemon: {}", std::strerror(errno))));
   }
+  if (got == 0) {
+    return tl::unexpected(
+        client_error(client_errors::kConnectionLost, "the daemon closed the connection"));
+  }
+  reader_.feed(buffer, static_cast<std::size_t>(got));
+  return {};
+}
+
+tl::expected<std::optional<VarlinkClient::Reply>, VarlinkError> VarlinkClient::next_reply() {
+  std::string message;
+  auto status = reader_.next(message);
+  if (status == protocol::MessageReader::Status::too_large) {
+    return tl::unexpected(client_error(client_errors::kBadReply, "the reply is too large"));
+  }
+  if (status != protocol::MessageReader::Status::message) return std::optional<Reply>();
 
   json parsed = json::parse(message, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {
@@ -170,8 +178,21 @@ tl::expected<VarlinkClient::Reply, VarlinkError> VarlinkClient::receive(Deadline
     return tl::unexpected(VarlinkError{error->get<std::string>(), std::move(reply_parameters)});
   }
   auto continues = parsed.find("continues");
-  return Reply{std::move(reply_parameters),
-               continues != parsed.end() && continues->is_boolean() && continues->get<bool>()};
+  return std::optional<Reply>(Reply{std::move(reply_parameters), continues != parsed.end() &&
+                                                                     continues->is_boolean() &&
+                                                                     continues->get<bool>()});
+}
+
+tl::expected<VarlinkClient::Reply, VarlinkError> VarlinkClient::receive(Deadline deadline) {
+  for (;;) {
+    auto reply = next_reply();
+    if (!reply) return tl::unexpected(std::move(reply.error()));
+    if (*reply) return std::move(**reply);
+    auto readable = wait_readable(deadline);
+    if (!readable) return tl::unexpected(std::move(readable.error()));
+    auto read = read_some();
+    if (!read) return tl::unexpected(std::move(read.error()));
+  }
 }
 
 }  // namespace jobtrack::cli

@@ -6,6 +6,10 @@
 // that failed. A call fails with the daemon's error reply as is, or with one
 // of the client-side errors below when the connection broke, the reply made
 // no sense or the deadline passed. Owns its socket; move-only; one thread.
+//
+// Several streams at once (wait on many jobs, watch): start() each call on
+// its own client, poll() their fd()s, and on readable call read_some() and
+// then take every reply next_reply() has; nothing in that path blocks.
 #pragma once
 
 #include <chrono>
@@ -64,12 +68,20 @@ class VarlinkClient {
                                                        const ReplyHandler& on_reply,
                                                        Deadline deadline = std::nullopt);
 
- private:
   struct Reply {
     nlohmann::json parameters;
     bool continues = false;
   };
+  int fd() const { return fd_; }
+  // Sends a call with "more" and returns at once.
+  tl::expected<void, protocol::VarlinkError> start(std::string_view method,
+                                                   const nlohmann::json& parameters);
+  // One recv(): call it when fd() is readable. ConnectionLost at the end.
+  tl::expected<void, protocol::VarlinkError> read_some();
+  // A reply already read, if any (an error reply is the error).
+  tl::expected<std::optional<Reply>, protocol::VarlinkError> next_reply();
 
+ private:
   tl::expected<void, protocol::VarlinkError> send(const nlohmann::json& message);
   tl::expected<Reply, protocol::VarlinkError> receive(Deadline deadline);
   // Blocks until the socket is readable; false when the deadline passed.

@@ -12,8 +12,22 @@ void Watchers::add(std::int64_t job_id, ResponderPtr responder) {
   list.push_back(std::move(responder));
 }
 
+namespace {
+
+bool gone(const ResponderPtr& responder) {
+  return responder->done() || !responder->connected();
+}
+
+}  // namespace
+
+void Watchers::observe(std::optional<std::string> endpoint, std::optional<std::string> label,
+                       ResponderPtr responder) {
+  std::erase_if(observers_, [](const Observer& o) { return gone(o.responder); });
+  observers_.push_back({std::move(endpoint), std::move(label), std::move(responder)});
+}
+
 void Watchers::queue(const Job& job, const Transition& transition) {
-  if (waiters_.count(job.id) == 0) return;
+  if (waiters_.count(job.id) == 0 && observers_.empty()) return;
   pending_.push_back({job, transition});
 }
 
@@ -22,9 +36,11 @@ void Watchers::flush() {
   events.swap(pending_);
   for (const Event& event : events) {
     auto it = waiters_.find(event.job.id);
-    if (it == waiters_.end()) continue;
+    if (it == waiters_.end() && observers_.empty()) continue;
     bool terminal = is_terminal(event.job.state);
     nlohmann::json reply = {{"job", render_(event.job)}, {"transition", transition_to_json(event.transition)}};
+    deliver_to_observers(event, reply);
+    if (it == waiters_.end()) continue;
     for (const ResponderPtr& responder : it->second) {
       // Without "more", the caller wants only the final answer.
       if (terminal || responder->more()) responder->reply(reply, !terminal);
@@ -32,6 +48,16 @@ void Watchers::flush() {
     std::erase_if(it->second, [](const ResponderPtr& r) { return r->done() || !r->connected(); });
     if (it->second.empty()) waiters_.erase(it);
   }
+}
+
+void Watchers::deliver_to_observers(const Event& event, const nlohmann::json& reply) {
+  for (const Observer& observer : observers_) {
+    if (gone(observer.responder)) continue;
+    if (observer.endpoint && *observer.endpoint != event.job.endpoint) continue;
+    if (observer.label && event.job.label != observer.label) continue;
+    observer.responder->reply(reply, true);
+  }
+  std::erase_if(observers_, [](const Observer& o) { return gone(o.responder); });
 }
 
 void Watchers::job_deleted(std::int64_t job_id) {

@@ -1,6 +1,7 @@
 #include "cli/commands/common.h"
 
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 
@@ -84,6 +85,26 @@ tl::expected<json, int> reply_field(const json& reply, const char* key, json::va
 
 void print(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+void print_now(std::string_view text) {
+  print(text);
+  std::fflush(stdout);
+}
+
+std::vector<std::string> command_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* command :
+       app.get_subcommands([](const CLI::App* c) { return !c->get_group().empty(); })) {
+    names.push_back(command->get_name());
+  }
+  return names;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace jobtrack::cli

@@ -8,23 +8,39 @@
 // stderr. Single-threaded, like the whole CLI.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
+#include "cli/render.h"
+#include "cli/terminal.h"
 #include "cli/varlink_client.h"
 
 namespace jobtrack::cli {
 
 inline constexpr std::string_view kDefaultSocket = "/run/jobtrack/jobtrack.sock";
 
+enum class OutputFormat { table, json, csv };
+
 struct GlobalOptions {
   std::string socket{kDefaultSocket};
-  bool json = false;
+  bool json = false;  // --json or --output json; set before any command runs
+  std::string output_text;
+  std::string color_text = "auto";
+  // Resolved by app.cpp after parsing, before any command runs.
+  OutputFormat output = OutputFormat::table;
+  TerminalInfo terminal;
+  bool color = false;
+
+  bool csv() const { return output == OutputFormat::csv; }
+  // Colours and the terminal's width, for tables.
+  Look look() const { return {color, terminal.columns}; }
 };
 
 struct Command {
@@ -42,6 +58,15 @@ Command add_poll(CLI::App& parent, const GlobalOptions& global);
 Command add_wait(CLI::App& parent, const GlobalOptions& global);
 Command add_status(CLI::App& parent, const GlobalOptions& global);
 Command add_endpoints(CLI::App& parent, const GlobalOptions& global);
+Command add_watch(CLI::App& parent, const GlobalOptions& global);
+Command add_completion(CLI::App& parent, const GlobalOptions& global);
+// Hidden: "__complete endpoints|jobs", for the completion scripts.
+Command add_complete(CLI::App& parent, const GlobalOptions& global);
+
+// The commands people see (not the hidden ones), for suggestions and completion.
+std::vector<std::string> command_names(const CLI::App& app);
+// Now, in milliseconds since the epoch (wall clock).
+std::int64_t now_ms();
 
 // The positional JOB argument, checked by parse_job_ref while parsing so a
 // bad JOB is a usage error before anything is sent.
@@ -68,5 +93,7 @@ tl::expected<nlohmann::json, int> reply_field(const nlohmann::json& reply, const
 
 // Writes `text` to stdout.
 void print(std::string_view text);
+// Writes `text` to stdout and flushes it (streams, progress).
+void print_now(std::string_view text);
 
 }  // namespace jobtrack::cli

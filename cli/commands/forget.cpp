@@ -11,6 +11,7 @@ Command add_forget(CLI::App& parent, const GlobalOptions& global) {
   auto job_text = std::make_shared<std::string>();
   auto* app =
       parent.add_subcommand("forget", "Stop tracking a job and delete everything stored about it");
+  app->footer("Examples:\n  jobtrackctl forget 42\n  jobtrackctl forget prism:7f3c9a");
   add_job_argument(*app, *job_text);
 
   return {app, [job_text, &global] {

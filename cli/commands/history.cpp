@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands/common.h"
+#include "cli/csv.h"
 #include "cli/exit_codes.h"
 #include "cli/render.h"
 
@@ -10,6 +11,9 @@ namespace jobtrack::cli {
 Command add_history(CLI::App& parent, const GlobalOptions& global) {
   auto job_text = std::make_shared<std::string>();
   auto* app = parent.add_subcommand("history", "Show a job's transitions, oldest first");
+  app->footer(R"(Examples:
+  jobtrackctl history 42
+  jobtrackctl history prism:7f3c9a --json | jq -r '.[].to')");
   add_job_argument(*app, *job_text);
 
   return {app, [job_text, &global] {
@@ -23,6 +27,11 @@ Command add_history(CLI::App& parent, const GlobalOptions& global) {
                 out.push_back(transition_for_scripts(transition));
               }
               print(json_text(out));
+            } else if (global.csv()) {
+              print(csv_header(transition_fields()));
+              for (const auto& transition : *transitions) {
+                print(csv_record(transition, transition_fields()));
+              }
             } else {
               print(transitions_table(*transitions));
             }

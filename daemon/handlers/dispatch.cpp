@@ -6,6 +6,11 @@
 #include "daemon/log.h"
 
 namespace jobtrack {
+namespace handlers {
+// Declared here rather than in handlers.h, which belongs to the daemon's core.
+void watch(HandlerContext& context, Params& params, const ResponderPtr& responder);
+}  // namespace handlers
+
 namespace {
 
 using Handler = void (*)(HandlerContext&, protocol::Params&, const ResponderPtr&);
@@ -15,7 +20,7 @@ struct Route {
   Handler handler;
 };
 
-constexpr std::array<Route, 12> kRoutes = {{
+constexpr std::array<Route, 13> kRoutes = {{
     {"org.varlink.service.GetInfo", handlers::get_info},
     {"org.varlink.service.GetInterfaceDescription", handlers::get_interface_description},
     {"io.jobtrack.Jobs.Track", handlers::track},
@@ -26,6 +31,7 @@ constexpr std::array<Route, 12> kRoutes = {{
     {"io.jobtrack.Jobs.Forget", handlers::forget},
     {"io.jobtrack.Jobs.PollNow", handlers::poll_now},
     {"io.jobtrack.Jobs.Wait", handlers::wait},
+    {"io.jobtrack.Jobs.Watch", handlers::watch},
     {"io.jobtrack.Jobs.Status", handlers::status},
     {"io.jobtrack.Jobs.Endpoints", handlers::endpoints},
 }};

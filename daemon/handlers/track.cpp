@@ -60,6 +60,7 @@ void track(HandlerContext& context, Params& params, const ResponderPtr& responde
     first.detail = "tracked";
     job.id = context.store.insert_job(job, first);
     context.store.commit_batch();
+    context.watchers.queue(job, first);  // delivered to watchers after this iteration
     context.scheduler.wake_soon();
     log_info(fmt::format("tracking {} on {} for uid {}", job.remote_id, job.endpoint, job.submitter_uid),
              {job.id, job.endpoint, job.remote_id, to_string(job.state)});

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -155,4 +156,115 @@ TEST_CASE("error replies and usage errors become exit codes") {
   CHECK(run({"--socket", "/nonexistent-jobtrack/x.sock", "status"}).exit_code ==
         cli::kExitUnavailable);
   CHECK(server.calls().size() == 1);
+}
+
+namespace {
+
+// Runs jobtrackctl with `input` as its stdin.
+Outcome run_with_stdin(const std::string& input, std::vector<std::string> args) {
+  std::FILE* file = std::tmpfile();
+  std::fputs(input.c_str(), file);
+  std::rewind(file);
+  int saved = ::dup(STDIN_FILENO);
+  ::dup2(::fileno(file), STDIN_FILENO);
+  std::clearerr(stdin);
+  std::cin.clear();
+  Outcome outcome = run(std::move(args));
+  ::dup2(saved, STDIN_FILENO);
+  ::close(saved);
+  std::fclose(file);
+  std::clearerr(stdin);
+  std::cin.clear();
+  return outcome;
+}
+
+}  // namespace
+
+TEST_CASE("list sends every filter to the daemon, relative times as ISO 8601") {
+  FakeVarlinkServer server([](const Call&) {
+    return std::vector<json>{{{"parameters", {{"jobs", json::array({job(3, "failed")})}}}}};
+  });
+  auto listed = run({"--socket", server.path(), "list", "--state", "failed", "--endpoint", "prism",
+                     "--label", "n", "--since", "2026-11-20T00:00:00Z", "--until", "1h",
+                     "--terminal", "--order", "-updated", "--limit", "5"});
+  CHECK(listed.exit_code == cli::kExitOk);
+  REQUIRE(server.calls().size() == 1);
+  json parameters = server.calls()[0].parameters;
+  CHECK(parameters["state"] == json{"failed"});
+  CHECK(parameters["endpoint"] == "prism");
+  CHECK(parameters["since"] == "2026-11-20T00:00:00.000Z");
+  CHECK(parameters["until"].get<std::string>().size() == 24);
+  CHECK(parameters["terminal"] == true);
+  CHECK(parameters["order"] == "-updated");
+  CHECK(parameters["limit"] == 5);
+
+  CHECK(run({"--socket", server.path(), "list", "--active"}).exit_code == cli::kExitOk);
+  CHECK(server.calls().back().parameters == json{{"terminal", false}});
+  CHECK(run({"--socket", server.path(), "list", "--active", "--terminal"}).exit_code ==
+        cli::kExitUsage);
+  CHECK(run({"--socket", server.path(), "list", "--order", "sideways"}).exit_code ==
+        cli::kExitUsage);
+  CHECK(run({"--socket", server.path(), "list", "--since", "yesterday"}).exit_code ==
+        cli::kExitUsage);
+
+  auto csv = run({"--socket", server.path(), "--output", "csv", "list"});
+  CHECK(csv.out.rfind("id,endpoint,provider,remote_id,", 0) == 0);
+  CHECK(csv.out.find("\n3,prism,,r,,failed,") != std::string::npos);
+}
+
+TEST_CASE("track --stdin tracks good lines on one connection and reports bad ones") {
+  FakeVarlinkServer server([](const Call& call) {
+    if (call.parameters["endpoint"] == "nosuch") {
+      return std::vector<json>{
+          {{"error", "io.jobtrack.Jobs.NoSuchEndpoint"}, {"parameters", {{"endpoint", "nosuch"}}}}};
+    }
+    static int next = 10;
+    return std::vector<json>{{{"parameters", {{"job", job(next++, "queued")}, {"created", true}}}}};
+  });
+  auto tracked =
+      run_with_stdin("# header\nprism a1 nightly run\n\nprism\nnosuch b\nprism a2\n",
+                     {"--socket", server.path(), "track", "--stdin", "--label", "default"});
+  CHECK(tracked.exit_code == cli::kExitDataError);
+  CHECK(tracked.out == "10\n11\n");
+  REQUIRE(server.calls().size() == 3);
+  CHECK(server.calls()[0].parameters["label"] == "nightly run");
+  CHECK(server.calls()[2].parameters["label"] == "default");
+
+  auto clean =
+      run_with_stdin("prism a3\n", {"--socket", server.path(), "--json", "track", "--stdin"});
+  CHECK(clean.exit_code == cli::kExitOk);
+  CHECK(json::parse(clean.out).size() == 1);
+  CHECK(run({"--socket", server.path(), "track", "prism"}).exit_code == cli::kExitUsage);
+  CHECK(run({"--socket", server.path(), "track", "--stdin", "prism", "x"}).exit_code ==
+        cli::kExitUsage);
+}
+
+TEST_CASE("completion prints scripts; __complete prints names and nothing on errors") {
+  auto bash = run({"completion", "bash"});
+  CHECK(bash.exit_code == cli::kExitOk);
+  CHECK(bash.out.find("complete -F _jobtrackctl jobtrackctl") != std::string::npos);
+  CHECK(run({"completion", "zsh"}).out.rfind("#compdef jobtrackctl", 0) == 0);
+  CHECK(run({"completion", "fish"}).out.find("complete -c jobtrackctl") != std::string::npos);
+  CHECK(run({"completion", "tcsh"}).exit_code == cli::kExitUsage);
+
+  FakeVarlinkServer server([](const Call& call) {
+    if (call.method == "io.jobtrack.Jobs.Endpoints") {
+      return std::vector<json>{
+          {{"parameters", {{"endpoints", {{{"name", "prism"}}, {{"name", "ogc"}}}}}}}};
+    }
+    return std::vector<json>{{{"parameters", {{"jobs", {job(1, "queued"), job(2, "running")}}}}}};
+  });
+  CHECK(run({"--socket", server.path(), "__complete", "endpoints"}).out == "prism\nogc\n");
+  CHECK(run({"--socket", server.path(), "__complete", "jobs"}).out == "1\n2\n");
+  auto absent = run({"--socket", "/nonexistent-jobtrack/x.sock", "__complete", "jobs"});
+  CHECK(absent.out.empty());
+}
+
+TEST_CASE("wait on several jobs is a usage error only without JOB") {
+  CHECK(run({"--socket", "/nonexistent-jobtrack/x.sock", "wait"}).exit_code == cli::kExitUsage);
+  CHECK(
+      run({"--socket", "/nonexistent-jobtrack/x.sock", "wait", "1", "--any", "--all"}).exit_code ==
+      cli::kExitUsage);
+  CHECK(run({"--socket", "/nonexistent-jobtrack/x.sock", "wait", "1", "2"}).exit_code ==
+        cli::kExitUnavailable);
 }

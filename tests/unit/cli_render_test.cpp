@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "cli/render.h"
+#include "cli/table.h"
 #include "daemon/protocol/times.h"
 
 using namespace jobtrack::cli;
@@ -96,14 +97,41 @@ TEST_CASE("jobs_table shows the list columns with relative times") {
         "ID  ENDPOINT  REMOTE_ID  STATE    PROGRESS  LABEL    UPDATED\n"
         "42  prism     imp-7      running       42%  nightly  3 min ago\n"
         " 7  ogc       j          queued          -  -        1 h ago\n");
-  CHECK(jobs_table(json::array(), kNow) ==
-        "ID  ENDPOINT  REMOTE_ID  STATE  PROGRESS  LABEL  UPDATED\n");
+  // Optional columns (PROGRESS, LABEL, ERROR) only when some job has data.
+  CHECK(jobs_table(json::array(), kNow) == "ID  ENDPOINT  REMOTE_ID  STATE  UPDATED\n");
+  CHECK(jobs_table(json{other}, kNow) ==
+        "ID  ENDPOINT  REMOTE_ID  STATE   UPDATED\n"
+        " 7  ogc       j          queued  1 h ago\n");
+}
+
+TEST_CASE("jobs_table shows errors, fits the width and colours states") {
+  json failed = sample_job();
+  failed["state"] = "failed";
+  failed["error_code"] = "invalid_csv";
+  failed["error_message"] = "row 1: missing header in the uploaded file";
+  std::string wide = jobs_table(json{failed}, kNow);
+  CHECK(wide.find("ERROR") != std::string::npos);
+  CHECK(wide.find("invalid_csv: row 1: missing header in the uploaded file\n") !=
+        std::string::npos);
+
+  std::string narrow = jobs_table(json{failed}, kNow, Look{false, 70});
+  for (std::size_t start = 0, end; (end = narrow.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    std::size_t line_width = jobtrack::cli::display_width(narrow.substr(start, end - start));
+    CHECK(line_width <= 70);
+  }
+  CHECK(narrow.find("\u2026\n") != std::string::npos);
+
+  std::string colored = jobs_table(json{failed}, kNow, Look{true, 0});
+  CHECK(colored.find("\x1b[31mfailed\x1b[0m") != std::string::npos);
+  CHECK(wide.find('\x1b') == std::string::npos);
 }
 
 TEST_CASE("job_details lists every field with absolute times") {
   std::string details = job_details(sample_job());
   CHECK(details.rfind("id:", 0) == 0);
-  CHECK(details.find("progress:      42%\n") != std::string::npos);
+  CHECK(details.find("progress:      [####------]  42%\n") != std::string::npos);
+  CHECK(details.find("last_error:") == std::string::npos);
   CHECK(details.find("updated_at:    2026-11-22T06:27:00.000Z\n") != std::string::npos);
   CHECK(details.find("finished_at:   -\n") != std::string::npos);
   CHECK(details.find("detail:        {\"new_task\":{\"gid\":\"1\"}}\n") != std::string::npos);
@@ -112,6 +140,15 @@ TEST_CASE("job_details lists every field with absolute times") {
   job["zeta"] = "z";
   std::string more = job_details(job);
   CHECK(more.find("zeta:") > more.find("updated_at:"));
+
+  json failed = sample_job();
+  failed["state"] = "failed";
+  failed["error_code"] = "E1";
+  failed["error_message"] = "bad file";
+  std::string shown = job_details(failed, Look{true, 0});
+  CHECK(shown.find("last_error:") > shown.find("state:"));
+  CHECK(shown.find("E1: bad file\n") != std::string::npos);
+  CHECK(shown.find("\x1b[31mfailed\x1b[0m") != std::string::npos);
 }
 
 TEST_CASE("transitions, results and endpoints render as tables and lines") {
