@@ -20,6 +20,7 @@ DAEMON_PID=""
 FAKE_PID=""
 FAKE_PORT=""
 FAKE_URL=""
+EXTRA_PIDS=()  # more processes a test started (second fakeapi, loops): killed on exit
 export JOBTRACK_SOCKET="$SOCK"
 export NO_COLOR=1
 
@@ -27,6 +28,10 @@ cleanup() {
   local status=$?
   [[ -n "$DAEMON_PID" ]] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null || true
   [[ -n "$FAKE_PID" ]] && kill -TERM "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null || true
+  local pid
+  for pid in "${EXTRA_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  done
   if [[ $status -ne 0 ]]; then
     echo "--- jobtrackd log (last 40 lines) ---" >&2
     tail -n 40 "$DAEMON_LOG" 2>/dev/null >&2 || true
@@ -139,3 +144,110 @@ job_field() {  # JOB FIELD
 }
 
 job_state_is() { [[ "$(job_field "$1" state)" == "$2" ]]; }
+
+# --- Shared by the fault, crash-loop and clock tests -------------------------
+
+now_ms() { date +%s%3N; }
+
+# Writes a configuration with two Prism endpoints on the fake API:
+#  - `faulty`, the endpoint under test: polls fast; $1 holds extra or
+#    overriding "key = value" lines for it (a key given there replaces the
+#    default one);
+#  - `calm`, a healthy endpoint polled every 200 ms (factor 1), whose jobs
+#    must stay on schedule whatever happens to `faulty` (calm_start,
+#    calm_mark, calm_check).
+# $2: further endpoint tables, verbatim ("@FAKE@" works there too).
+fault_config() {
+  local overrides=${1:-} line key faulty=""
+  local defaults=('poll_initial = "100ms"' 'poll_max = "300ms"' 'retry_initial = "100ms"'
+    'retry_max = "400ms"' 'timeout = "5s"')
+  for line in "${defaults[@]}"; do
+    key=${line%% *}
+    grep -qE "^[[:space:]]*$key[[:space:]]*=" <<<"$overrides" || faulty+="$line"$'\n'
+  done
+  write_config <<EOF_CONFIG
+[endpoints.faulty]
+provider = "prism"
+base_url = "@FAKE@/prism"
+team_id = "team1"
+token = { env = "PRISM_API_KEY" }
+$faulty$overrides
+
+[endpoints.calm]
+provider = "prism"
+base_url = "@FAKE@/prism"
+team_id = "team1"
+token = { env = "PRISM_API_KEY" }
+poll_initial = "200ms"
+poll_max = "200ms"
+poll_factor = 1.0
+timeout = "5s"
+
+${2:-}
+EOF_CONFIG
+}
+
+CALM_JOBS=3
+CALM_MARK_POLLS=0
+CALM_MARK_AT=0
+
+# Tracks CALM_JOBS forever-running jobs on the `calm` endpoint.
+calm_start() {
+  local n
+  for ((n = 1; n <= CALM_JOBS; n++)); do
+    fake_job "{\"api\": \"prism\", \"id\": \"calm$n\", \"steps\": [{\"status\": \"processing\", \"progress\": 10}]}"
+    ctl track calm "calm$n" >/dev/null
+  done
+  wait_until 10 calm_polled_at_least "$CALM_JOBS"
+  calm_mark
+}
+
+calm_polls() { sql "SELECT coalesce(sum(poll_count), 0) FROM jobs WHERE endpoint = 'calm'"; }
+calm_polled_at_least() { (($(calm_polls) >= $1)); }
+
+calm_mark() {
+  CALM_MARK_POLLS=$(calm_polls)
+  CALM_MARK_AT=$(now_ms)
+}
+
+# Asserts that the calm jobs kept their 200 ms schedule since calm_mark:
+# at least 40% of the polls they were due (a loaded machine is slow) and
+# not a flood; then marks again. $1 says what was going on meanwhile.
+calm_check() {
+  local polls at elapsed expected got
+  polls=$(calm_polls)
+  at=$(now_ms)
+  elapsed=$((at - CALM_MARK_AT))
+  expected=$((CALM_JOBS * elapsed / 200))
+  got=$((polls - CALM_MARK_POLLS))
+  ((got * 10 >= expected * 4)) ||
+    fail "$1: the calm endpoint fell behind: $got polls in $elapsed ms, about $expected were due"
+  ((got <= expected * 2 + 2 * CALM_JOBS)) ||
+    fail "$1: the calm endpoint polled too often: $got polls in $elapsed ms, about $expected were due"
+  calm_mark
+}
+
+# A job's polls, oldest first, one "outcome|http_status|error" line each.
+job_polls() { sql "SELECT outcome || '|' || coalesce(http_status, '') || '|' || coalesce(error, '') FROM polls WHERE job_id = $1 ORDER BY id"; }
+
+# A job's states in order, comma-separated (queued,running,...).
+job_states() { sql "SELECT group_concat(to_state, ',') FROM (SELECT to_state FROM transitions WHERE job_id = $1 ORDER BY id)"; }
+
+job_poll_count() { sql "SELECT poll_count FROM jobs WHERE id = $1"; }
+job_polled_at_least() { (($(job_poll_count "$1") >= $2)); }  # JOB N
+
+# Arrival times (ms since the epoch) of fakeapi's requests for api/id, oldest first.
+fake_request_times() {
+  fake_requests "$1" "$2" | jq -r '.[].time | (sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601) * 1000
+    + (capture("\\.(?<ms>[0-9]+)Z$").ms | tonumber)'
+}
+
+# Starts another fakeapi listening on $1 (e.g. 127.0.0.2); its base URL goes
+# to OTHER_URL. Stopped on exit.
+start_other_fakeapi() {
+  rm -f "$SCRATCH/other.port"
+  "$FAKEAPI" --listen "$1" --port 0 --port-file "$SCRATCH/other.port" >"$SCRATCH/other-fakeapi.log" 2>&1 &
+  EXTRA_PIDS+=($!)
+  wait_until 10 test -s "$SCRATCH/other.port"
+  OTHER_URL="http://$1:$(cat "$SCRATCH/other.port")"
+}
