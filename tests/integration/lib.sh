@@ -251,3 +251,71 @@ start_other_fakeapi() {
   wait_until 10 test -s "$SCRATCH/other.port"
   OTHER_URL="http://$1:$(cat "$SCRATCH/other.port")"
 }
+
+# The crash loop (crash_loop.sh, crash_loop.slow.sh): while a background loop
+# tracks new Prism jobs (recording each acknowledged id) and the daemon polls
+# them and ingests their result sets (every 5th has $2 rows, the others 10),
+# SIGKILL the daemon $1 times at random moments and start it again. Then:
+# every acknowledged Track is there, no result set is half-stored, the
+# database is intact, and polling resumed (every job ends).
+run_crash_loop() {
+  local kills=$1 big_rows=$2 k
+  prism_config
+  start_daemon
+  : >"$SCRATCH/acked"
+  crash_track_loop &
+  EXTRA_PIDS+=($!)
+  for ((k = 1; k <= kills; k++)); do
+    sleep "$((RANDOM % 1500 + 300))e-3"
+    kill_daemon
+    crash_check_results "after kill $k"
+    start_daemon
+  done
+  touch "$SCRATCH/stop-tracking"
+  wait "${EXTRA_PIDS[-1]}" 2>/dev/null || true
+  local acked
+  acked=$(wc -l <"$SCRATCH/acked")
+  ((acked >= kills)) || fail "only $acked tracks acknowledged in the whole run"
+
+  local id remote rows
+  while read -r id remote rows; do
+    assert_eq "$(sql "SELECT remote_id FROM jobs WHERE id = $id")" "$remote" "acknowledged job $id is stored"
+  done <"$SCRATCH/acked"
+  crash_all_done() { [[ "$(sql "SELECT count(*) FROM jobs WHERE next_poll_at IS NOT NULL")" == 0 ]]; }
+  wait_until 120 crash_all_done
+  crash_check_results "at the end"
+  while read -r id remote rows; do
+    assert_eq "$(sql "SELECT state || '|' || results_stored FROM jobs WHERE id = $id")" "partial|$rows" \
+      "job $id ($remote) finished with all $rows rows"
+  done <"$SCRATCH/acked"
+  assert_eq "$(sql 'PRAGMA integrity_check')" "ok" "integrity_check at the end"
+  echo "crash loop: $kills kills, $acked jobs tracked, $(sql 'SELECT count(*) FROM import_results') rows stored"
+}
+
+# Tracks jobs until $SCRATCH/stop-tracking appears; "id remote rows" lines
+# of the acknowledged ones go to $SCRATCH/acked.
+crash_track_loop() {
+  local n=0 rows id
+  while [[ ! -e "$SCRATCH/stop-tracking" ]]; do
+    n=$((n + 1))
+    rows=10
+    ((n % 5 == 0)) && rows=$big_rows
+    fake_job "{\"api\": \"prism\", \"id\": \"c$n\", \"steps\": [{\"status\": \"processing\", \"ms\": $((RANDOM % 1000 + 200))},
+      {\"status\": \"complete\", \"rows\": $rows, \"row_errors\": 1}]}" || continue
+    if id=$("$JOBTRACKCTL" track prism "c$n" 2>/dev/null); then
+      echo "$id c$n $rows" >>"$SCRATCH/acked"
+    fi
+    sleep 0.1
+  done
+}
+
+# Every job's results_stored equals its rows in import_results, and a
+# finished import holds all its rows; integrity_check is ok.
+crash_check_results() {
+  local bad
+  bad=$(sql "SELECT id || ':' || results_stored || '/' || (SELECT count(*) FROM import_results r WHERE r.job_id = jobs.id)
+    FROM jobs WHERE results_stored <> (SELECT count(*) FROM import_results r WHERE r.job_id = jobs.id)
+    OR (state IN ('succeeded', 'partial') AND results_stored <> total)")
+  [[ -z "$bad" ]] || fail "$1: half-stored result sets (job:stored/rows): $bad"
+  assert_eq "$(sql 'PRAGMA integrity_check')" "ok" "$1: integrity_check"
+}
