@@ -98,8 +98,8 @@ assert_eq "$(sql "SELECT DISTINCT outcome FROM polls WHERE job_id = $latin AND h
 assert_eq "$(job_field "$latin" state)" "queued" "invalid UTF-8 changes no state"
 ctl show "$latin" >/dev/null || fail "show works for a job with an unreadable body"
 ctl --json history "$latin" >/dev/null || fail "history works for a job with an unreadable body"
-ctl --json endpoints | jq -e '.[] | select(.name == "latin") | .last_error' >/dev/null ||
-  fail "endpoints shows the last error"
+latin_error=$(ctl --json endpoints | jq -r '.[] | select(.name == "latin") | .last_error')
+[[ -n "$latin_error" && "$latin_error" != null ]] || fail "endpoints shows the last error: '$latin_error'"
 assert_eq "$(sql "SELECT DISTINCT error FROM polls WHERE job_id = $latin AND http_status = 200")" "body is not valid JSON" \
   "the recorded error is readable text"
 calm_check "bad bodies on other endpoints"

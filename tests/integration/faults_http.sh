@@ -52,8 +52,8 @@ got_503() { [[ -n "$(sql "SELECT 1 FROM polls WHERE job_id = $rd AND http_status
 wait_until 10 got_503
 paused=$(ctl --json status | jq -r '.paused_endpoints | join(",")')
 assert_eq "$paused" "faulty" "status lists the endpoint paused by Retry-After"
-[[ "$(ctl --json endpoints | jq -r '.[] | select(.name == "faulty") | .paused_until')" != null ]] ||
-  fail "endpoints shows paused_until"
+paused_until=$(ctl --json endpoints | jq -r '.[] | select(.name == "faulty") | .paused_until')
+[[ -n "$paused_until" && "$paused_until" != null ]] || fail "endpoints shows paused_until: '$paused_until'"
 ctl wait "$rd" --timeout 30s >/dev/null || fail "a job behind a dated 503 succeeds"
 answered=$(sql "SELECT started_at + latency_ms FROM polls WHERE job_id = $rd AND http_status = 503")
 next=$(sql "SELECT min(started_at) FROM polls WHERE endpoint = 'faulty' AND started_at > $answered")
