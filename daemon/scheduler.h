@@ -42,7 +42,7 @@ struct EndpointRuntime {
 
   std::vector<std::int64_t> in_flight;  // job ids with a request running
   TokenBucket bucket;
-  Millis paused_until = 0;  // scheduler time; 0 when not paused
+  Millis paused_until = 0;          // scheduler time; 0 when not paused
   Millis deadlines_checked_at = 0;  // while paused: when due jobs' deadlines were last checked
   std::int64_t auth_failures = 0;
   std::string last_error;

@@ -5,8 +5,9 @@
 // scheduler's sd-event timers (on CLOCK_MONOTONIC) mean what they say.
 #include <systemd/sd-event.h>
 
-#include <catch2/catch.hpp>
 #include <memory>
+
+#include <catch2/catch.hpp>
 
 #include "daemon/clock.h"
 #include "daemon/config.h"
@@ -91,7 +92,9 @@ poll_initial = "10s"
     store->commit_batch();
   }
 
-  bool polled(std::int64_t id) { return scheduler->in_flight() > 0 || store->get(id)->poll_count > 0; }
+  bool polled(std::int64_t id) {
+    return scheduler->in_flight() > 0 || store->get(id)->poll_count > 0;
+  }
 };
 
 }  // namespace

@@ -53,7 +53,8 @@ PollResult status(const std::string& remote, State state) {
   return result;
 }
 
-PollResult failure(PollOutcome outcome, long http, std::optional<Millis> retry_after = std::nullopt) {
+PollResult failure(PollOutcome outcome, long http,
+                   std::optional<Millis> retry_after = std::nullopt) {
   PollResult result;
   result.outcome = outcome;
   result.http_status = http;
@@ -91,7 +92,8 @@ TEST_CASE("the retry delay is full jitter under an exponential cap") {
 TEST_CASE("a failed poll keeps the state and schedules a retry, not the healthy interval") {
   Job before = running_job();
   before.consecutive_errors = 2;
-  Decision decision = jobtrack::decide(before, failure(PollOutcome::retry, 503), policy(), kNow, kNow, 0.5);
+  Decision decision =
+      jobtrack::decide(before, failure(PollOutcome::retry, 503), policy(), kNow, kNow, 0.5);
   CHECK(decision.job.state == State::running);
   CHECK_FALSE(decision.transition);
   CHECK(decision.job.consecutive_errors == 3);
@@ -103,13 +105,14 @@ TEST_CASE("a failed poll keeps the state and schedules a retry, not the healthy 
 }
 
 TEST_CASE("Retry-After stretches a job's retry to at least that long") {
-  Decision decision =
-      jobtrack::decide(running_job(), failure(PollOutcome::retry, 429, 30'000), policy(), kNow, kNow, 0.1);
+  Decision decision = jobtrack::decide(running_job(), failure(PollOutcome::retry, 429, 30'000),
+                                       policy(), kNow, kNow, 0.1);
   CHECK(*decision.job.next_poll_at == kNow + 30'000);
 }
 
 TEST_CASE("authentication failures fail no job") {
-  Decision decision = jobtrack::decide(running_job(), failure(PollOutcome::auth, 401), policy(), kNow, kNow, 0.5);
+  Decision decision =
+      jobtrack::decide(running_job(), failure(PollOutcome::auth, 401), policy(), kNow, kNow, 0.5);
   CHECK(decision.job.state == State::running);
   CHECK_FALSE(decision.transition);
   CHECK(decision.job.next_poll_at);
@@ -120,7 +123,8 @@ TEST_CASE("a good poll after failures resets the streak and the interval") {
   before.consecutive_errors = 4;
   before.last_poll_error = "HTTP 500";
   before.poll_interval = 8000;
-  Decision decision = jobtrack::decide(before, status("processing", State::running), policy(), kNow, kNow, 0.5);
+  Decision decision =
+      jobtrack::decide(before, status("processing", State::running), policy(), kNow, kNow, 0.5);
   CHECK(decision.job.consecutive_errors == 0);
   CHECK_FALSE(decision.job.last_poll_error);
   CHECK(*decision.job.next_poll_at == kNow + 12'000);
@@ -128,7 +132,8 @@ TEST_CASE("a good poll after failures resets the streak and the interval") {
 
 TEST_CASE("404: expired once seen, not_found only after the confirmations") {
   Job seen = running_job();
-  Decision expired = jobtrack::decide(seen, failure(PollOutcome::gone, 404), policy(), kNow, kNow, 0.5);
+  Decision expired =
+      jobtrack::decide(seen, failure(PollOutcome::gone, 404), policy(), kNow, kNow, 0.5);
   CHECK(expired.job.state == State::expired);
   CHECK_FALSE(expired.job.next_poll_at);
 
@@ -137,13 +142,15 @@ TEST_CASE("404: expired once seen, not_found only after the confirmations") {
   never.seen = false;
   never.remote_status.reset();
   for (int n = 1; n <= 2; ++n) {
-    Decision again = jobtrack::decide(never, failure(PollOutcome::gone, 404), policy(), kNow, kNow, 0.5);
+    Decision again =
+        jobtrack::decide(never, failure(PollOutcome::gone, 404), policy(), kNow, kNow, 0.5);
     CHECK(again.job.state == State::queued);
     CHECK(again.job.not_found_count == n);
     CHECK(again.job.next_poll_at);
     never = again.job;
   }
-  Decision gone = jobtrack::decide(never, failure(PollOutcome::gone, 404), policy(), kNow, kNow, 0.5);
+  Decision gone =
+      jobtrack::decide(never, failure(PollOutcome::gone, 404), policy(), kNow, kNow, 0.5);
   CHECK(gone.job.state == State::not_found);
   CHECK_FALSE(gone.job.next_poll_at);
 
@@ -151,7 +158,8 @@ TEST_CASE("404: expired once seen, not_found only after the confirmations") {
   Job flaky = running_job();
   flaky.seen = false;
   flaky.not_found_count = 2;
-  Decision found = jobtrack::decide(flaky, status("processing", State::running), policy(), kNow, kNow, 0.5);
+  Decision found =
+      jobtrack::decide(flaky, status("processing", State::running), policy(), kNow, kNow, 0.5);
   CHECK(found.job.not_found_count == 0);
   CHECK(found.job.seen);
 }
@@ -160,7 +168,8 @@ TEST_CASE("no poll is scheduled beyond the deadline, and time_out ends the job")
   Job before = running_job();
   before.deadline_at = kNow + 500;
   before.poll_interval = 60'000;
-  Decision decision = jobtrack::decide(before, status("processing", State::running), policy(), kNow, kNow, 0.5);
+  Decision decision =
+      jobtrack::decide(before, status("processing", State::running), policy(), kNow, kNow, 0.5);
   CHECK(*decision.job.next_poll_at == kNow + 500);
   Decision late = jobtrack::time_out(decision.job, policy(), kNow + 600);
   CHECK(late.job.state == State::timed_out);
@@ -173,9 +182,11 @@ TEST_CASE("Retry-After is read as seconds or as an HTTP date") {
   CHECK(jobtrack::parse_retry_after("2", kNow) == std::optional<Millis>(2000));
   CHECK(jobtrack::parse_retry_after(" 120 ", kNow) == std::optional<Millis>(120'000));
   // kNow is 2023-11-14T22:13:20Z.
-  CHECK(jobtrack::parse_retry_after("Tue, 14 Nov 2023 22:13:50 GMT", kNow) == std::optional<Millis>(30'000));
+  CHECK(jobtrack::parse_retry_after("Tue, 14 Nov 2023 22:13:50 GMT", kNow) ==
+        std::optional<Millis>(30'000));
   // A date in the past means now.
-  CHECK(jobtrack::parse_retry_after("Tue, 14 Nov 2023 22:13:15 GMT", kNow) == std::optional<Millis>(0));
+  CHECK(jobtrack::parse_retry_after("Tue, 14 Nov 2023 22:13:15 GMT", kNow) ==
+        std::optional<Millis>(0));
   CHECK_FALSE(jobtrack::parse_retry_after("soon", kNow));
   CHECK_FALSE(jobtrack::parse_retry_after("-5", kNow));
   CHECK_FALSE(jobtrack::parse_retry_after("", kNow));
