@@ -49,6 +49,8 @@ locked_refused() { (($(auth_polls) >= 1)); }
 wait_until 10 locked_refused
 first_auth=$(sql "SELECT min(started_at) FROM polls WHERE endpoint = 'locked'")
 assert_contains "$(ctl --json status | jq -c .paused_endpoints)" '"locked"' "status lists the paused endpoint"
+status_text=$(ctl status)
+assert_contains "$(grep paused_endpoints <<<"$status_text")" "locked" "the status text shows the paused endpoint"
 locked_row=$(ctl --json endpoints | jq -c '.[] | select(.name == "locked")')
 [[ "$(jq -r .paused_until <<<"$locked_row")" != null ]] || fail "endpoints shows paused_until: $locked_row"
 assert_contains "$(jq -r .last_error <<<"$locked_row")" "HTTP 401" "endpoints shows the refusal"
