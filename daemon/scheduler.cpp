@@ -15,6 +15,8 @@ namespace {
 
 constexpr Millis kNever = std::numeric_limits<Millis>::max();
 constexpr int kDueBatch = 256;
+// How often a paused endpoint's due jobs are checked for passed deadlines.
+constexpr Millis kPausedDeadlineCheck = 1000;
 
 Millis auth_pause(std::int64_t failures) {
   // 5 s, 10 s, 20 s ... up to 10 min: long enough not to hammer, short
@@ -126,7 +128,7 @@ void Scheduler::run() {
 
 // Starts what the endpoint may start now; returns when it next needs a look.
 Millis Scheduler::admit(EndpointRuntime& endpoint, Millis now_ms) {
-  if (endpoint.paused_until > now_ms) return endpoint.paused_until;
+  if (endpoint.paused_until > now_ms) return expire_while_paused(endpoint, now_ms);
   endpoint.paused_until = 0;
   auto capacity = static_cast<int>(endpoint.config.max_in_flight) - static_cast<int>(endpoint.in_flight.size());
   while (capacity > 0) {
@@ -146,6 +148,23 @@ Millis Scheduler::admit(EndpointRuntime& endpoint, Millis now_ms) {
   if (capacity <= 0) return kNever;  // a completion wakes us
   auto next = store_.next_due(endpoint.config.name, endpoint.in_flight);
   return next ? std::max(*next, now_ms) : kNever;
+}
+
+// A paused endpoint polls nothing, but its jobs' deadlines still pass (a
+// Retry-After may be hours, an auth pause ten minutes): the due jobs past
+// theirs become timed_out, looked at once a second while the pause lasts.
+// A job past its deadline is due (decide() never schedules beyond it), so
+// the earliest due jobs are where to look.
+Millis Scheduler::expire_while_paused(EndpointRuntime& endpoint, Millis now_ms) {
+  if (now_ms >= endpoint.deadlines_checked_at + kPausedDeadlineCheck) {
+    endpoint.deadlines_checked_at = now_ms;
+    for (const Job& job : store_.due(endpoint.config.name, now_ms, kDueBatch, endpoint.in_flight)) {
+      if (job.deadline_at && *job.deadline_at <= now_ms) {
+        record(&endpoint, job, time_out(job, endpoint.policy, clock_.wall()));
+      }
+    }
+  }
+  return std::min(endpoint.paused_until, endpoint.deadlines_checked_at + kPausedDeadlineCheck);
 }
 
 void Scheduler::dispatch(EndpointRuntime& endpoint, const Job& job) {

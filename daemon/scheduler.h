@@ -42,7 +42,8 @@ struct EndpointRuntime {
 
   std::vector<std::int64_t> in_flight;  // job ids with a request running
   TokenBucket bucket;
-  Millis paused_until = 0;  // scheduler time; 0 when not paused
+  Millis paused_until = 0;          // scheduler time; 0 when not paused
+  Millis deadlines_checked_at = 0;  // while paused: when due jobs' deadlines were last checked
   std::int64_t auth_failures = 0;
   std::string last_error;
   std::int64_t polls_total = 0;
@@ -93,6 +94,7 @@ class Scheduler {
   static int on_defer(sd_event_source* source, void* self);
   void run();
   Millis admit(EndpointRuntime& endpoint, Millis now);
+  Millis expire_while_paused(EndpointRuntime& endpoint, Millis now);
   void dispatch(EndpointRuntime& endpoint, const Job& job);
   void on_response(const std::string& endpoint_name, std::int64_t job_id, HttpResponse&& response);
   void record(EndpointRuntime* endpoint, const Job& before, Decision&& decision);

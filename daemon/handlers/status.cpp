@@ -11,6 +11,11 @@ void status(HandlerContext& context, Params& params, const ResponderPtr& respond
     nlohmann::json by_state = nlohmann::json::object();
     for (const auto& [state, count] : counters.by_state) by_state[std::string(to_string(state))] = count;
     const SchedulerCounters& polls = context.scheduler.counters();
+    nlohmann::json paused = nlohmann::json::array();
+    Millis now = context.scheduler.now();
+    for (const auto& endpoint : context.scheduler.endpoints()) {
+      if (endpoint->paused_until > now) paused.push_back(endpoint->config.name);
+    }
     responder->reply({
         {"version", JOBTRACK_VERSION},
         {"started_at", protocol::format_iso8601(context.facts.started_at)},
@@ -29,6 +34,7 @@ void status(HandlerContext& context, Params& params, const ResponderPtr& respond
         {"connections", context.facts.connections ? context.facts.connections() : 0},
         {"storage_error", context.facts.storage_error.empty() ? nlohmann::json(nullptr)
                                                               : nlohmann::json(context.facts.storage_error)},
+        {"paused_endpoints", std::move(paused)},
     });
   } catch (const StoreError& error) {
     responder->error(storage_failure(error));
