@@ -15,6 +15,7 @@ namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::size_t kReadPerWakeup = 1024 * 1024;  // then let other connections run
+constexpr int kCallsPerTurn = 32;                     // likewise for answering calls
 
 std::uint64_t now_usec(sd_event* loop) {
   std::uint64_t usec = 0;
@@ -30,14 +31,17 @@ Connection::Connection(Server& server, int fd, const Peer& peer)
 Connection::~Connection() {
   sd_event_source_disable_unref(io_);
   sd_event_source_disable_unref(idle_);
+  sd_event_source_disable_unref(resume_);
   close(fd_);
 }
 
 bool Connection::start() {
   if (sd_event_add_io(server_.loop_, &io_, fd_, EPOLLIN, &Connection::on_io, this) < 0 ||
-      sd_event_add_time(server_.loop_, &idle_, CLOCK_MONOTONIC, UINT64_MAX, 1'000'000, &Connection::on_idle, this) < 0) {
+      sd_event_add_time(server_.loop_, &idle_, CLOCK_MONOTONIC, UINT64_MAX, 1'000'000, &Connection::on_idle, this) < 0 ||
+      sd_event_add_defer(server_.loop_, &resume_, &Connection::on_resume, this) < 0) {
     return false;
   }
+  sd_event_source_set_enabled(resume_, SD_EVENT_OFF);
   touch();
   return true;
 }
@@ -55,6 +59,14 @@ int Connection::on_idle(sd_event_source*, std::uint64_t, void* self_ptr) {
     return 0;
   }
   self->close_soon();
+  return 0;
+}
+
+int Connection::on_resume(sd_event_source*, void* self_ptr) {
+  auto self = static_cast<Connection*>(self_ptr)->shared_from_this();
+  if (!self->closing_) self->process();
+  if (!self->closing_) self->update_events();
+  if (self->closing_) self->server_.drop(self.get());
   return 0;
 }
 
@@ -90,9 +102,14 @@ void Connection::read_some() {
   if (total > 0) touch();
 }
 
-void Connection::process() {
+bool Connection::process() {
   std::string message;
+  int handled = 0;
   while (!call_open_ && !closing_ && output_.size() - output_sent_ < server_.limits_.max_output_bytes) {
+    if (handled++ == kCallsPerTurn) {
+      sd_event_source_set_enabled(resume_, SD_EVENT_ONESHOT);
+      return true;
+    }
     auto status = reader_.next(message);
     if (status == protocol::MessageReader::Status::need_more) break;
     if (status == protocol::MessageReader::Status::too_large) {
@@ -115,6 +132,7 @@ void Connection::process() {
     flush();
     closing_ = true;  // nobody is left to read replies or stream updates
   }
+  return false;
 }
 
 void Connection::send(const nlohmann::json& message, bool finished) {
@@ -128,8 +146,9 @@ void Connection::send(const nlohmann::json& message, bool finished) {
     return;
   }
   update_events();
-  // A reply from outside on_io (a Wait that finished) may unblock queued calls.
-  if (finished && !call_open_) sd_event_source_set_enabled(io_, SD_EVENT_ON);
+  // A reply from outside on_io (a Wait that finished) may unblock calls that
+  // are already buffered: no socket event would come for them, so resume.
+  if (finished && !call_open_ && reader_.buffered() > 0) sd_event_source_set_enabled(resume_, SD_EVENT_ONESHOT);
 }
 
 void Connection::flush() {

@@ -1,6 +1,10 @@
 // One client connection of the Server: the socket, its sd-event sources,
 // the incoming message reader and the outgoing buffer. Owned by the Server
 // (shared_ptr, so Responders can hold weak references). Loop thread only.
+//
+// Fairness: one wakeup answers at most a turn's worth of calls; a client
+// that pipelines thousands of calls gets the rest answered in later loop
+// iterations, after the other connections had their turn.
 #pragma once
 
 #include <deque>
@@ -27,8 +31,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   static int on_io(sd_event_source* source, int fd, std::uint32_t events, void* self);
   static int on_idle(sd_event_source* source, std::uint64_t usec, void* self);
+  static int on_resume(sd_event_source* source, void* self);
   void read_some();
-  void process();
+  // Answers buffered calls, at most a turn's worth; true when it stopped
+  // for the turn with calls left (resume_ continues in a later iteration).
+  bool process();
   void flush();
   void update_events();
   void touch();
@@ -42,6 +49,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t output_sent_ = 0;
   sd_event_source* io_ = nullptr;
   sd_event_source* idle_ = nullptr;
+  sd_event_source* resume_ = nullptr;  // defer: more buffered calls after a turn
   bool call_open_ = false;   // a call is waiting for its final reply
   bool peer_closed_ = false;  // EOF read; close once replies are out
   bool closing_ = false;
