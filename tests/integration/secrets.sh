@@ -44,6 +44,13 @@ OUT="$SCRATCH/outputs"
 mkdir -p "$OUT"
 
 "$JOBTRACKD" --config "$CONFIG" --check-config >"$OUT/check-config" 2>&1
+# A token pasted into the file by mistake is refused without being quoted.
+for form in "\"$TOKEN_ENV\"" "$TOKEN_ENV" "{ value = \"$TOKEN_ENV\" }" "{ env = \"$TOKEN_ENV=x\" }"; do
+  sed "0,/^token = .*/s||token = $form|" "$CONFIG" >"$SCRATCH/pasted.toml"
+  if "$JOBTRACKD" --config "$SCRATCH/pasted.toml" --check-config >>"$OUT/check-config-pasted" 2>&1; then
+    fail "a token written in the file was accepted: $form"
+  fi
+done
 start_daemon
 
 # An API that echoes the credential back: in an error body, then in the
