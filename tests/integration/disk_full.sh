@@ -12,8 +12,21 @@ if [[ $(id -u) -ne 0 ]] || ! mount -t tmpfs -o size=3M tmpfs "$DISK" 2>/dev/null
   exit 77
 fi
 unmount_disk() { umount -l "$DISK" 2>/dev/null || true; }
-# lib.sh's cleanup stops the daemon first, then we unmount, then it removes.
-trap 'status=$?; [[ -n "$DAEMON_PID" ]] && kill -KILL "$DAEMON_PID" 2>/dev/null; wait "$DAEMON_PID" 2>/dev/null; DAEMON_PID=""; unmount_disk; (exit $status); cleanup' EXIT
+# Stop the daemon and unmount before lib.sh's cleanup removes the scratch
+# directory; the script's exit status is kept for cleanup.
+disk_cleanup() {
+  local status=$?
+  set +e
+  if [[ -n "$DAEMON_PID" ]]; then
+    kill -KILL "$DAEMON_PID" 2>/dev/null
+    wait "$DAEMON_PID" 2>/dev/null
+  fi
+  DAEMON_PID=""
+  unmount_disk
+  (exit "$status")
+  cleanup
+}
+trap disk_cleanup EXIT
 DB="$DISK/jobtrack.db"
 
 start_fakeapi --auto prism
@@ -30,7 +43,7 @@ sync
 
 # Track until the database has to grow: each answer comes at once, and the
 # first failure is a StorageFailure (exit 75), not a hang or a crash.
-label=$(head -c 3000 /dev/zero | tr '\0' 'x')
+label=$(head -c 1000 /dev/zero | tr '\0' 'x')
 code=0
 for i in $(seq 1 400); do
   set +e
@@ -46,16 +59,16 @@ kill -0 "$DAEMON_PID" || fail "the daemon died on a full disk"
 assert_eq "$(job_field "$done_before" state)" "partial" "show works on a full disk"
 ctl list >/dev/null || fail "list works on a full disk"
 storage_error() { ctl --json status | jq -r '.storage_error // empty'; }
-wait_until 20 test -n "$(storage_error)"
+wait_for 20 '[[ -n $(storage_error) ]]'
 assert_contains "$(ctl status)" "storage" "status shows the storage error"
 
 # Space comes back: writes resume, the error clears, nothing is corrupted.
 rm -f "$DISK/filler"
-wait_until 30 test -z "$(storage_error)"
+wait_for 30 '[[ -z $(storage_error) ]]'
 after=$(ctl track prism after-full) || fail "Track works again once space is back"
 wait_until 20 job_state_is "$after" partial
 polls_then=$(job_field "$steady" poll_count)
-wait_until 20 test "$(job_field "$steady" poll_count)" -gt "$polls_then"
+wait_for 20 '(( $(job_field "$steady" poll_count) > polls_then ))'
 stop_daemon
 assert_eq "$(sqlite3 "$DB" 'PRAGMA integrity_check')" "ok" "integrity_check after a full disk"
 assert_eq "$(sqlite3 "$DB" "SELECT state FROM jobs WHERE id = $done_before")" "partial" "earlier jobs intact"

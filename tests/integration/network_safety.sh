@@ -26,7 +26,7 @@ start_daemon
 
 # Self-signed: refused with the system's CAs, the error says why.
 refused=$(ctl track system-ca tls-1)
-wait_until 20 test "$(job_field "$refused" last_poll_error)" != "null"
+wait_for 20 '[[ $(job_field "$refused" last_poll_error) != null ]]'
 error=$(job_field "$refused" last_poll_error)
 [[ "$error" == *ertificate* || "$error" == *SSL* ]] || fail "the poll error names the certificate: $error"
 assert_eq "$(job_field "$refused" state)" "queued" "a refused server changes no state"
@@ -38,14 +38,14 @@ wait_until 20 job_state_is "$trusted" partial
 # A body over max_response_size is an error, not a state.
 fake_job '{"api": "prism", "id": "big", "steps": [{"status": "complete", "rows": 200}]}'
 big=$(ctl track small big)
-wait_until 20 test "$(job_field "$big" last_poll_error)" != "null"
+wait_for 20 '[[ $(job_field "$big" last_poll_error) != null ]]'
 assert_contains "$(job_field "$big" last_poll_error)" "max_response_size" "the error names the limit"
 assert_eq "$(job_field "$big" state)" "queued" "an oversized answer changes no state"
 
 # An answer slower than timeout is a poll error, and others are unaffected.
 fake_job '{"api": "prism", "id": "slow", "steps": [{"status": "processing", "sleep_ms": 4000}]}'
 slow=$(ctl track hasty slow)
-wait_until 20 test "$(job_field "$slow" last_poll_error)" != "null"
+wait_for 20 '[[ $(job_field "$slow" last_poll_error) != null ]]'
 error=$(job_field "$slow" last_poll_error)
 [[ "$error" == *imeout* || "$error" == *"timed out"* ]] || fail "the error says the poll timed out: $error"
 timeout 2 "$JOBTRACKCTL" status >/dev/null || fail "status answers while a poll hangs"

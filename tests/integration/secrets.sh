@@ -68,7 +68,7 @@ env_id=$(ctl track by-env refused-env)
 cred_id=$(ctl track by-cred refused-cred)
 wait_until 30 job_state_is "$echo_id" partial
 wait_until 20 grep -q "refused our credentials" "$DAEMON_LOG"
-wait_until 20 test "$(sql "SELECT count(*) FROM polls WHERE http_status = 401")" -ge 2
+wait_for 20 '(( $(sql "SELECT count(*) FROM polls WHERE http_status = 401") >= 2 ))'
 assert_contains "$(sql "SELECT group_concat(error, '|') FROM polls WHERE job_id = $echo_id")" "[redacted]" \
   "an echoed token is recorded redacted"
 

@@ -17,6 +17,7 @@ use Time::HiRes qw(time sleep);
 use Errno qw(EAGAIN EWOULDBLOCK);
 
 my ($path, $mode, @args) = @ARGV;
+$| = 1;
 my $status_call = qq({"method":"io.jobtrack.Jobs.Status"}\0);
 
 sub connect_one {
@@ -42,7 +43,6 @@ if ($mode eq 'hold') {
   sleep 1.5;
   my @open = grep { !is_closed($_) } @socks;
   printf "open=%d closed=%d\n", scalar(@open), $n - scalar(@open);
-  $| = 1;
   splice(@open, $keep) if @open > $keep;
   @socks = ();
   open(my $fh, '>', $ready) or die; close($fh);

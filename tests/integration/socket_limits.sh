@@ -12,6 +12,17 @@ status_within() {
   timeout "$1" "$JOBTRACKCTL" status >/dev/null || fail "status did not answer within $1 s: $2"
 }
 
+clients=()
+# Misbehaving clients die with the test, whatever its outcome.
+kill_clients() {
+  local status=$?
+  set +e
+  for c in "${clients[@]}"; do kill "$c" 2>/dev/null; done
+  (exit "$status")
+  cleanup
+}
+trap kill_clients EXIT
+
 start_fakeapi --auto prism
 write_config <<'EOF_CONFIG'
 max_connections = 64
@@ -31,6 +42,7 @@ baseline=$(rss_kib)
 # 200 clients at once: 64 are served, the rest closed at once.
 client hold 200 40 "$SCRATCH/held" >"$SCRATCH/hold.out" &
 holder=$!
+clients+=("$holder")
 wait_until 20 test -f "$SCRATCH/held"
 read -r counts <"$SCRATCH/hold.out"
 open=${counts#open=}; open=${open%% *}
@@ -44,6 +56,7 @@ status_within 2 "with 40 idle connections"
 # from it (its writes stall) or drops it; others are unaffected meanwhile.
 client flood 8 >"$SCRATCH/flood.out" &
 flooder=$!
+clients+=("$flooder")
 sleep 2
 status_within 2 "while a client floods without reading"
 wait "$flooder"
@@ -56,6 +69,7 @@ sent=${flood#sent=}; sent=${sent%% *}
 # end and delays nobody.
 client trickle 50 >"$SCRATCH/trickle.out" &
 trickler=$!
+clients+=("$trickler")
 sleep 0.5
 status_within 2 "while a client trickles"
 wait "$trickler"

@@ -16,7 +16,7 @@ assert_eq "$(job_field prism:dup-1 id)" "$first" "ENDPOINT:REMOTE_ID names the j
 
 odd='../x?y#z %2F é'
 odd_id=$(ctl track prism "$odd")
-wait_until 10 test "$(job_field "$odd_id" poll_count)" -ge 1
+wait_for 10 '(( $(job_field "$odd_id" poll_count) >= 1 ))'
 target=$(curl -fsS "$FAKE_URL/_control/requests?api=prism" | jq -r --arg id "$odd" '[.[] | select(.id == $id)][0].target')
 assert_eq "$target" "/prism/v2/prism/team1/imports/..%2Fx%3Fy%23z%20%252F%20%C3%A9" "remote id percent-encoded"
 
@@ -25,7 +25,7 @@ assert_eq "$target" "/prism/v2/prism/team1/imports/..%2Fx%3Fy%23z%20%252F%20%C3%
 check_encoded() {  # ID EXPECTED-LAST-SEGMENT
   local id=$1 expected=$2 job target decoded
   job=$(ctl track prism "$id")
-  wait_until 10 test "$(job_field "$job" poll_count)" -ge 1
+  wait_for 10 '(( $(job_field "$job" poll_count) >= 1 ))'
   target=$(curl -fsS "$FAKE_URL/_control/requests?api=prism" |
     jq -r --arg id "$id" '[.[] | select(.id == $id)][0].target')
   assert_eq "$target" "/prism/v2/prism/team1/imports/$expected" "id '$id' encoded into one segment"
