@@ -31,17 +31,14 @@ Connection::Connection(Server& server, int fd, const Peer& peer)
 Connection::~Connection() {
   sd_event_source_disable_unref(io_);
   sd_event_source_disable_unref(idle_);
-  sd_event_source_disable_unref(resume_);
   close(fd_);
 }
 
 bool Connection::start() {
   if (sd_event_add_io(server_.loop_, &io_, fd_, EPOLLIN, &Connection::on_io, this) < 0 ||
-      sd_event_add_time(server_.loop_, &idle_, CLOCK_MONOTONIC, UINT64_MAX, 1'000'000, &Connection::on_idle, this) < 0 ||
-      sd_event_add_defer(server_.loop_, &resume_, &Connection::on_resume, this) < 0) {
+      sd_event_add_time(server_.loop_, &idle_, CLOCK_MONOTONIC, UINT64_MAX, 1'000'000, &Connection::on_idle, this) < 0) {
     return false;
   }
-  sd_event_source_set_enabled(resume_, SD_EVENT_OFF);
   touch();
   return true;
 }
@@ -62,14 +59,6 @@ int Connection::on_idle(sd_event_source*, std::uint64_t, void* self_ptr) {
   return 0;
 }
 
-int Connection::on_resume(sd_event_source*, void* self_ptr) {
-  auto self = static_cast<Connection*>(self_ptr)->shared_from_this();
-  if (!self->closing_) self->process();
-  if (!self->closing_) self->update_events();
-  if (self->closing_) self->server_.drop(self.get());
-  return 0;
-}
-
 int Connection::on_io(sd_event_source*, int, std::uint32_t events, void* self_ptr) {
   auto self = static_cast<Connection*>(self_ptr)->shared_from_this();
   if (events & EPOLLOUT) self->flush();
@@ -83,13 +72,13 @@ int Connection::on_io(sd_event_source*, int, std::uint32_t events, void* self_pt
 void Connection::read_some() {
   char chunk[kReadChunk];
   std::size_t total = 0;
-  while (total < kReadPerWakeup) {
+  // Not more than a message's worth ahead of what was answered: a client
+  // that pipelines faster than it is served waits in the kernel's buffer.
+  while (total < kReadPerWakeup && reader_.buffered() <= server_.limits_.max_message_bytes) {
     ssize_t got = recv(fd_, chunk, sizeof(chunk), 0);
     if (got > 0) {
       reader_.feed(chunk, static_cast<std::size_t>(got));
       total += static_cast<std::size_t>(got);
-      // Don't pull more from a client that already has plenty queued.
-      if (reader_.buffered() > server_.limits_.max_message_bytes) break;
       continue;
     }
     if (got == 0) {
@@ -102,13 +91,15 @@ void Connection::read_some() {
   if (total > 0) touch();
 }
 
-bool Connection::process() {
+void Connection::process() {
   std::string message;
   int handled = 0;
+  resume_ = false;
   while (!call_open_ && !closing_ && output_.size() - output_sent_ < server_.limits_.max_output_bytes) {
     if (handled++ == kCallsPerTurn) {
-      sd_event_source_set_enabled(resume_, SD_EVENT_ONESHOT);
-      return true;
+      resume_ = true;
+      touch();  // being served is not idle
+      return;
     }
     auto status = reader_.next(message);
     if (status == protocol::MessageReader::Status::need_more) break;
@@ -132,7 +123,6 @@ bool Connection::process() {
     flush();
     closing_ = true;  // nobody is left to read replies or stream updates
   }
-  return false;
 }
 
 void Connection::send(const nlohmann::json& message, bool finished) {
@@ -145,10 +135,10 @@ void Connection::send(const nlohmann::json& message, bool finished) {
     close_soon();
     return;
   }
-  update_events();
   // A reply from outside on_io (a Wait that finished) may unblock calls that
-  // are already buffered: no socket event would come for them, so resume.
-  if (finished && !call_open_ && reader_.buffered() > 0) sd_event_source_set_enabled(resume_, SD_EVENT_ONESHOT);
+  // are already buffered: no read event would come for them, so resume.
+  if (finished && !call_open_ && reader_.buffered() > 0) resume_ = true;
+  update_events();
 }
 
 void Connection::flush() {
@@ -175,8 +165,9 @@ void Connection::update_events() {
   if (closing_ || !io_) return;
   std::uint32_t events = 0;
   bool backlog = output_.size() - output_sent_ >= server_.limits_.max_output_bytes;
-  if (!backlog && !peer_closed_) events |= EPOLLIN;
-  if (output_sent_ < output_.size()) events |= EPOLLOUT;
+  bool queued = reader_.buffered() > server_.limits_.max_message_bytes;
+  if (!backlog && !queued && !peer_closed_) events |= EPOLLIN;
+  if (output_sent_ < output_.size() || resume_) events |= EPOLLOUT;
   sd_event_source_set_io_events(io_, events);
 }
 

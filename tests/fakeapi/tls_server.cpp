@@ -1,6 +1,10 @@
 #include "tests/fakeapi/tls_server.h"
 
+// The library's pkg-config flags define it; defined here too so the header
+// never declares a build without SSLServer.
+#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
 #define CPPHTTPLIB_OPENSSL_SUPPORT
+#endif
 #include <httplib.h>
 
 #include <stdexcept>

@@ -18,6 +18,7 @@ use Errno qw(EAGAIN EWOULDBLOCK);
 
 my ($path, $mode, @args) = @ARGV;
 $| = 1;
+$SIG{PIPE} = "IGNORE";  # a dropped connection is a write error, not death
 my $status_call = qq({"method":"io.jobtrack.Jobs.Status"}\0);
 
 sub connect_one {
