@@ -28,6 +28,7 @@ TlsServer::TlsServer(HttpServer::Handler handler, const std::string &cert_file, 
     request.target = in.target.empty() ? in.path : in.target;
     request.version = in.version;
     for (const auto &[name, value] : in.headers) request.headers.emplace_back(name, value);
+    request.body = in.body;
     request.peer = in.remote_addr + ":" + std::to_string(in.remote_port);
     HttpResponse response = handler(request);
     std::string body = response.body;
@@ -40,6 +41,8 @@ TlsServer::TlsServer(HttpServer::Handler handler, const std::string &cert_file, 
     out.set_content(body, response.content_type.empty() ? "application/octet-stream" : response.content_type);
   };
   impl_->server.Get(".*", serve);
+  impl_->server.Post(".*", serve);  // the control API
+  impl_->server.Delete(".*", serve);
 }
 
 TlsServer::~TlsServer() = default;

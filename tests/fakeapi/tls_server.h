@@ -2,10 +2,11 @@
 // SSLServer with a certificate and key from files, handing every request to
 // the same handler as HttpServer does.
 //
-// Only what a TLS test needs: GET and HEAD, answers sent whole (a producer
-// is drained first; close_silently and truncate are sent as normal
-// answers). The request target is passed as received. listen(), run() and
-// stop() behave as HttpServer's; stop() is thread-safe.
+// Only what a TLS test needs: GET and HEAD, and POST and DELETE for the
+// control API; answers are sent whole (a producer is drained first;
+// close_silently and truncate are sent as normal answers). The request
+// target is passed as received. listen(), run() and stop() behave as
+// HttpServer's; stop() is thread-safe.
 #pragma once
 
 #include <cstdint>
