@@ -5,7 +5,9 @@
 # daemon's memory (VmRSS) stays bounded throughout.
 source "$(dirname "$0")/lib.sh"
 
-client() { perl "$(dirname "$0")/socket_client.pl" "$SOCK" "$@"; }
+# exec: a client started with & is then the perl process itself, which the
+# EXIT trap can kill by its pid.
+client() { exec perl "$(dirname "$0")/socket_client.pl" "$SOCK" "$@"; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$DAEMON_PID/status"; }
 # A normal `jobtrackctl status` answers within $1 seconds.
 status_within() {
