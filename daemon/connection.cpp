@@ -15,6 +15,7 @@ namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::size_t kReadPerWakeup = 1024 * 1024;  // then let other connections run
+constexpr int kCallsPerTurn = 32;                     // likewise for answering calls
 
 std::uint64_t now_usec(sd_event* loop) {
   std::uint64_t usec = 0;
@@ -71,13 +72,13 @@ int Connection::on_io(sd_event_source*, int, std::uint32_t events, void* self_pt
 void Connection::read_some() {
   char chunk[kReadChunk];
   std::size_t total = 0;
-  while (total < kReadPerWakeup) {
+  // Not more than a message's worth ahead of what was answered: a client
+  // that pipelines faster than it is served waits in the kernel's buffer.
+  while (total < kReadPerWakeup && reader_.buffered() <= server_.limits_.max_message_bytes) {
     ssize_t got = recv(fd_, chunk, sizeof(chunk), 0);
     if (got > 0) {
       reader_.feed(chunk, static_cast<std::size_t>(got));
       total += static_cast<std::size_t>(got);
-      // Don't pull more from a client that already has plenty queued.
-      if (reader_.buffered() > server_.limits_.max_message_bytes) break;
       continue;
     }
     if (got == 0) {
@@ -92,7 +93,14 @@ void Connection::read_some() {
 
 void Connection::process() {
   std::string message;
+  int handled = 0;
+  resume_ = false;
   while (!call_open_ && !closing_ && output_.size() - output_sent_ < server_.limits_.max_output_bytes) {
+    if (handled++ == kCallsPerTurn) {
+      resume_ = true;
+      touch();  // being served is not idle
+      return;
+    }
     auto status = reader_.next(message);
     if (status == protocol::MessageReader::Status::need_more) break;
     if (status == protocol::MessageReader::Status::too_large) {
@@ -127,9 +135,10 @@ void Connection::send(const nlohmann::json& message, bool finished) {
     close_soon();
     return;
   }
+  // A reply from outside on_io (a Wait that finished) may unblock calls that
+  // are already buffered: no read event would come for them, so resume.
+  if (finished && !call_open_ && reader_.buffered() > 0) resume_ = true;
   update_events();
-  // A reply from outside on_io (a Wait that finished) may unblock queued calls.
-  if (finished && !call_open_) sd_event_source_set_enabled(io_, SD_EVENT_ON);
 }
 
 void Connection::flush() {
@@ -156,8 +165,9 @@ void Connection::update_events() {
   if (closing_ || !io_) return;
   std::uint32_t events = 0;
   bool backlog = output_.size() - output_sent_ >= server_.limits_.max_output_bytes;
-  if (!backlog && !peer_closed_) events |= EPOLLIN;
-  if (output_sent_ < output_.size()) events |= EPOLLOUT;
+  bool queued = reader_.buffered() > server_.limits_.max_message_bytes;
+  if (!backlog && !queued && !peer_closed_) events |= EPOLLIN;
+  if (output_sent_ < output_.size() || resume_) events |= EPOLLOUT;
   sd_event_source_set_io_events(io_, events);
 }
 

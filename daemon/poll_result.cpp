@@ -41,7 +41,35 @@ std::string describe_http(const Provider& provider, const HttpResponse& response
                          : fmt::format("HTTP {}: {}", response.status, message);
 }
 
+void redact_text(std::string& text, std::string_view secret) {
+  static constexpr std::string_view kMark = "[redacted]";
+  for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + kMark.size())) {
+    text.replace(at, secret.size(), kMark);
+  }
+}
+
+void redact_text(std::optional<std::string>& text, std::string_view secret) {
+  if (text) redact_text(*text, secret);
+}
+
 }  // namespace
+
+void redact(PollResult& result, std::string_view secret) {
+  if (secret.empty()) return;
+  redact_text(result.error, secret);
+  if (!result.observation) return;
+  Observation& observation = *result.observation;
+  redact_text(observation.remote_status, secret);
+  redact_text(observation.result_url, secret);
+  redact_text(observation.error_code, secret);
+  redact_text(observation.error_message, secret);
+  redact_text(observation.detail_json, secret);
+  for (RowResult& row : observation.rows) {
+    redact_text(row.record_id, secret);
+    redact_text(row.error_code, secret);
+    redact_text(row.error_message, secret);
+  }
+}
 
 PollResult classify(const Provider& provider, const HttpResponse& response, Millis now_wall) {
   PollResult result;

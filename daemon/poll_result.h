@@ -39,6 +39,13 @@ struct PollResult {
 // `now_wall` turns a Retry-After HTTP date into a delay.
 PollResult classify(const Provider& provider, const HttpResponse& response, Millis now_wall);
 
+// Replaces every occurrence of `secret` (the endpoint's token) in the texts
+// that came from the remote (error, status, messages, URLs, detail, row
+// errors) with "[redacted]": an API that echoes the request's headers in an
+// error body must not carry the token into the database or the log.
+// No-op for an empty secret.
+void redact(PollResult& result, std::string_view secret);
+
 // Parses Retry-After: delay-seconds or an HTTP date; nullopt if neither.
 std::optional<Millis> parse_retry_after(std::string_view value, Millis now_wall);
 

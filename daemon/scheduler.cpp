@@ -187,6 +187,7 @@ void Scheduler::on_response(const std::string& endpoint_name, std::int64_t job_i
     if (!job || is_terminal(job->state)) return;  // forgotten or finished meanwhile
     Millis wall = clock_.wall();
     PollResult result = classify(*endpoint->provider, response, wall);
+    redact(result, endpoint->token);
     Millis now_ms = now();
     if (result.outcome == PollOutcome::auth) {
       endpoint->auth_failures += 1;

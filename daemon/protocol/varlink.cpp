@@ -98,6 +98,9 @@ tl::expected<Call, VarlinkError> parse_call(std::string_view message) {
   } catch (const json::parse_error& error) {
     return tl::unexpected(
         invalid_parameter("message", fmt::format("not valid JSON (at byte {})", error.byte)));
+  } catch (const json::exception&) {
+    // e.g. out_of_range.406: a number too large for a double ("1E400").
+    return tl::unexpected(invalid_parameter("message", "not valid JSON (a number out of range)"));
   }
   if (!parsed.is_object()) {
     return tl::unexpected(invalid_parameter("message", "expected a JSON object"));

@@ -17,6 +17,7 @@
 
 #include "tests/fakeapi/fake_api.h"
 #include "tests/fakeapi/http_server.h"
+#include "tests/fakeapi/tls_server.h"
 
 namespace jobtrack::fakeapi {
 namespace {
@@ -26,12 +27,15 @@ constexpr std::string_view usage_text =
     "               [--auto API|all]... [--auto-ms T] [--log PATH] [--ogc-auth-header NAME]\n"
     "               [--generic-auth-header NAME] [--generic-auth-scheme WORD] [--max-log N]\n"
     "               [--max-connections N] [--idle-timeout-ms T]\n"
+    "               [--tls-cert FILE --tls-key FILE]\n"
     "APIs: prism, ttd, ogc, asana, generic. Control API under /_control (see README.md).\n";
 
 struct Options {
   std::string listen = "127.0.0.1";
   std::uint16_t port = 0;
   std::string port_file;
+  std::string tls_cert;  // both set: HTTPS (TlsServer) instead of HTTP
+  std::string tls_key;
   Config config;
   HttpServer::Options server;
 };
@@ -109,10 +113,15 @@ Options parse_options(int argc, char **argv) {
       options.server.max_connections = static_cast<std::size_t>(number(option, take(), 1, 100'000));
     } else if (option == "--idle-timeout-ms") {
       options.server.idle_timeout_ms = static_cast<int>(number(option, take(), 1, 3'600'000));
+    } else if (option == "--tls-cert") {
+      options.tls_cert = take();
+    } else if (option == "--tls-key") {
+      options.tls_key = take();
     } else {
       fail("unknown option " + option);
     }
   }
+  if (options.tls_cert.empty() != options.tls_key.empty()) fail("--tls-cert and --tls-key go together");
   return options;
 }
 
@@ -129,20 +138,9 @@ void write_port_file(const std::string &path, std::uint16_t port) {
   }
 }
 
-int run(int argc, char **argv) {
-  const Options options = parse_options(argc, argv);
-
-  // SIGTERM and SIGINT are taken by one thread with sigwait; every other
-  // thread (created after this) has them blocked.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
-
-  FakeApi api(options.config);
-  HttpServer server([&api](const HttpRequest &request) { return api.handle(request); }, options.server);
+// Listens, announces the port, and runs until SIGTERM or SIGINT.
+template <typename Server>
+int serve(Server &server, FakeApi &api, const Options &options, sigset_t &stop_signals) {
   const std::uint16_t port = server.listen(options.listen, options.port);
   if (!options.port_file.empty()) write_port_file(options.port_file, port);
   const bool v6 = options.listen.find(':') != std::string::npos;
@@ -159,6 +157,28 @@ int run(int argc, char **argv) {
   signals.detach();
   server.run();
   return 0;
+}
+
+int run(int argc, char **argv) {
+  const Options options = parse_options(argc, argv);
+
+  // SIGTERM and SIGINT are taken by one thread with sigwait; every other
+  // thread (created after this) has them blocked.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  FakeApi api(options.config);
+  auto handler = [&api](const HttpRequest &request) { return api.handle(request); };
+  if (!options.tls_cert.empty()) {
+    TlsServer server(handler, options.tls_cert, options.tls_key);
+    return serve(server, api, options, stop_signals);
+  }
+  HttpServer server(handler, options.server);
+  return serve(server, api, options, stop_signals);
 }
 
 }  // namespace

@@ -70,6 +70,17 @@ wait_until() {
   done
 }
 
+# Evaluates the shell condition $2 again and again until it holds, for at
+# most $1 seconds: wait_for 10 '[[ $(job_field 1 state) == running ]]'.
+# (wait_until's arguments are expanded once, before the first try.)
+wait_for() {
+  local seconds=$1 deadline=$((SECONDS + $1))
+  until eval "$2" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || fail "timed out after ${seconds}s waiting for: $2"
+    sleep 0.05
+  done
+}
+
 start_fakeapi() {  # extra fakeapi arguments
   "$FAKEAPI" --port 0 --port-file "$SCRATCH/fake.port" "$@" >"$SCRATCH/fakeapi.log" 2>&1 &
   FAKE_PID=$!

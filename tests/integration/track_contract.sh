@@ -16,9 +16,33 @@ assert_eq "$(job_field prism:dup-1 id)" "$first" "ENDPOINT:REMOTE_ID names the j
 
 odd='../x?y#z %2F é'
 odd_id=$(ctl track prism "$odd")
-wait_until 10 test "$(job_field "$odd_id" poll_count)" -ge 1
+wait_for 10 '(( $(job_field "$odd_id" poll_count) >= 1 ))'
 target=$(curl -fsS "$FAKE_URL/_control/requests?api=prism" | jq -r --arg id "$odd" '[.[] | select(.id == $id)][0].target')
 assert_eq "$target" "/prism/v2/prism/team1/imports/..%2Fx%3Fy%23z%20%252F%20%C3%A9" "remote id percent-encoded"
+
+# Each hostile id reaches the API as exactly one path segment, encoded, and
+# the API decodes it back to the id tracked (fakeapi's raw request line).
+check_encoded() {  # ID EXPECTED-LAST-SEGMENT
+  local id=$1 expected=$2 job target decoded
+  job=$(ctl track prism "$id")
+  wait_for 10 '(( $(job_field "$job" poll_count) >= 1 ))'
+  target=$(curl -fsS "$FAKE_URL/_control/requests?api=prism" |
+    jq -r --arg id "$id" '[.[] | select(.id == $id)][0].target')
+  assert_eq "$target" "/prism/v2/prism/team1/imports/$expected" "id '$id' encoded into one segment"
+  assert_eq "$(job_field "$job" remote_id)" "$id" "id '$id' kept verbatim"
+}
+check_encoded '..' '%2E%2E'
+check_encoded '.' '%2E'
+check_encoded '../../admin' '..%2F..%2Fadmin'
+check_encoded 'a?b=c&d' 'a%3Fb%3Dc%26d'
+check_encoded 'frag#ment' 'frag%23ment'
+check_encoded 'x%2Fy' 'x%252Fy'
+check_encoded 'two words' 'two%20words'
+check_encoded 'ünïcødé-日本' '%C3%BCn%C3%AFc%C3%B8d%C3%A9-%E6%97%A5%E6%9C%AC'
+check_encoded 'semi;colon+plus' 'semi%3Bcolon%2Bplus'
+set +e
+ctl track prism $'line\nbreak' >/dev/null 2>&1; assert_eq "$?" "65" "an id with a control character is refused"
+set -e
 
 ctl forget "$first"
 assert_eq "$(sql "SELECT count(*) FROM jobs WHERE remote_id = 'dup-1'")" "0" "forget deletes the job"
