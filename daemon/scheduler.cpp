@@ -152,20 +152,21 @@ void Scheduler::dispatch(EndpointRuntime& endpoint, const Job& job) {
   endpoint.in_flight.push_back(job.id);
   HttpRequest request = endpoint.provider->request(job.remote_id, endpoint.token);
   log_debug(fmt::format("polling {}", job.remote_id), {job.id, job.endpoint, job.remote_id, {}});
-  poller_.start(request, endpoint.limits,
-                [this, name = endpoint.config.name, id = job.id](HttpResponse&& response) {
-                  on_response(name, id, std::move(response));
-                });
+  // The job as read at dispatch travels with the request: nothing else
+  // changes an in-flight job's row but Forget, which record() notices.
+  poller_.start(request, endpoint.limits, [this, name = endpoint.config.name, job](HttpResponse&& response) {
+    on_response(name, job, std::move(response));
+  });
 }
 
-void Scheduler::on_response(const std::string& endpoint_name, std::int64_t job_id, HttpResponse&& response) {
+void Scheduler::on_response(const std::string& endpoint_name, const Job& snapshot, HttpResponse&& response) {
   wake_soon();
   EndpointRuntime* endpoint = find(endpoint_name);
   if (!endpoint) return;  // removed by a reload; the job is polled again if it comes back
+  const std::int64_t job_id = snapshot.id;
   std::erase(endpoint->in_flight, job_id);
   try {
-    auto job = store_.get(job_id);
-    if (!job || is_terminal(job->state)) return;  // forgotten or finished meanwhile
+    const Job* job = &snapshot;
     Millis wall = clock_.wall();
     PollResult result = classify(*endpoint->provider, response, wall);
     Millis now_ms = now();
@@ -194,7 +195,9 @@ void Scheduler::on_response(const std::string& endpoint_name, std::int64_t job_i
 
 void Scheduler::record(EndpointRuntime* endpoint, const Job& before, Decision&& decision) {
   store_.begin_batch();
-  store_.update_job(decision.job);
+  // A job forgotten while its poll was in flight stays forgotten: no row,
+  // so nothing else about it is written, counted or told.
+  if (!store_.update_job(decision.job)) return;
   if (decision.replace_rows) store_.replace_results(decision.job.id, decision.rows);
   if (decision.transition) store_.insert_transition(decision.job.id, *decision.transition);
   bool polled = !decision.poll.outcome.empty();

@@ -328,8 +328,8 @@ struct Store::Statements {
                                  "AND state IN {} AND id NOT IN (SELECT value FROM json_each(?2)) "
                                  "ORDER BY next_poll_at LIMIT 1",
                                  kActive)),
-        count_by_state(db, "SELECT state, count(*) FROM jobs GROUP BY state"),
-        count_transitions(db, "SELECT count(*) FROM transitions"),
+        count_by_state(db, "SELECT state, jobs FROM job_counts"),
+        count_transitions(db, "SELECT coalesce((SELECT rows FROM row_counts WHERE name = 'transitions'), 0)"),
         count_jobs(db, "SELECT count(*) FROM jobs WHERE endpoint = ?1"),
         count_active_jobs(db, fmt::format("SELECT count(*) FROM jobs WHERE endpoint = ?1 AND state IN {}", kActive)),
         polls_since(db, "SELECT count(*) FROM polls WHERE started_at >= ?1 AND (?2 = 0 OR outcome <> 'ok')"),
@@ -453,14 +453,15 @@ std::int64_t Store::insert_job(const Job& job, const Transition& first) {
 // A job deleted meanwhile (forgotten while its poll was in flight) is not an
 // error: update_job, insert_transition, replace_results and insert_poll then
 // write nothing.
-void Store::update_job(const Job& job) {
-  guarded(path_, *db_, in_batch_, "update job", [&] {
+bool Store::update_job(const Job& job) {
+  return guarded(path_, *db_, in_batch_, "update job", [&] {
     WriteScope scope(*db_);
     auto& s = statements_->update_job;
     bind_job(s, job);
     s.bind(static_cast<int>(kJobFields.size()) + 1, job.id);
-    run(s);
+    const bool updated = run(s) > 0;
     scope.commit();
+    return updated;
   });
 }
 
@@ -684,6 +685,8 @@ std::optional<Millis> Store::next_due(const std::string& endpoint, const std::ve
 }
 
 // by_state lists all nine states in declaration order, zeros included.
+// The counts come from job_counts and row_counts, kept by triggers
+// (schema/002_counts.sql): a few rows read, whatever the number of jobs.
 StoreCounters Store::counters() {
   return guarded(path_, *db_, in_batch_, "count jobs", [&] {
     constexpr std::array<State, 9> kStates = {State::queued,    State::running,   State::succeeded,

@@ -74,8 +74,9 @@ class Store {
 
   // Inserts a new job (id assigned) and its first transition; returns the id.
   std::int64_t insert_job(const Job& job, const Transition& first);
-  // Rewrites every mutable column of the job row.
-  void update_job(const Job& job);
+  // Rewrites every mutable column of the job row; false when the row is
+  // gone (the job was forgotten meanwhile): nothing is written then.
+  bool update_job(const Job& job);
   void insert_transition(std::int64_t job_id, const Transition& transition);
   // Replaces the job's per-row results with `rows` and sets results_stored.
   void replace_results(std::int64_t job_id, const std::vector<RowResult>& rows);
