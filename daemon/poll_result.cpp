@@ -34,8 +34,16 @@ std::optional<Millis> parse_retry_after(std::string_view value, Millis now_wall)
 
 namespace {
 
+// Collects streamed rows into the observation, for callers without a sink.
+class CollectRows final : public RowSink {
+ public:
+  void row(RowResult&& row) override { rows.push_back(std::move(row)); }
+  std::vector<RowResult> rows;
+};
+
 std::string describe_http(const Provider& provider, const HttpResponse& response) {
-  std::string message = provider.error_message(response.body);
+  // A spooled error body: its start is all a message needs.
+  std::string message = provider.error_message(response.spool ? response.spool->head(64 * 1024) : response.body);
   if (message.size() > 500) message = message.substr(0, 500) + "...";
   return message.empty() ? fmt::format("HTTP {}", response.status)
                          : fmt::format("HTTP {}: {}", response.status, message);
@@ -43,7 +51,7 @@ std::string describe_http(const Provider& provider, const HttpResponse& response
 
 }  // namespace
 
-PollResult classify(const Provider& provider, const HttpResponse& response, Millis now_wall) {
+PollResult classify(const Provider& provider, const HttpResponse& response, Millis now_wall, RowSink* rows) {
   PollResult result;
   result.latency = response.latency;
   if (response.status > 0) result.http_status = response.status;
@@ -60,7 +68,13 @@ PollResult classify(const Provider& provider, const HttpResponse& response, Mill
   long status = response.status;
   if (response.retry_after) result.retry_after = parse_retry_after(*response.retry_after, now_wall);
   if (status >= 200 && status < 300) {
-    auto observation = provider.parse_status(response.body);
+    CollectRows collected;
+    auto observation = response.spool ? provider.parse_status_spooled(*response.spool, rows ? *rows : collected)
+                                      : provider.parse_status(response.body);
+    if (observation && observation->streamed_rows && !rows) {
+      observation->rows = std::move(collected.rows);
+      observation->streamed_rows.reset();
+    }
     if (!observation) {
       result.outcome = PollOutcome::bad_response;
       result.error = observation.error();

@@ -36,8 +36,11 @@ struct PollResult {
   Millis latency = 0;
 };
 
-// `now_wall` turns a Retry-After HTTP date into a delay.
-PollResult classify(const Provider& provider, const HttpResponse& response, Millis now_wall);
+// `now_wall` turns a Retry-After HTTP date into a delay. A spooled 2xx body
+// is read by Provider::parse_status_spooled, which may stream its rows into
+// `rows`; without a sink they are collected into the observation.
+PollResult classify(const Provider& provider, const HttpResponse& response, Millis now_wall,
+                    RowSink* rows = nullptr);
 
 // Parses Retry-After: delay-seconds or an HTTP date; nullopt if neither.
 std::optional<Millis> parse_retry_after(std::string_view value, Millis now_wall);

@@ -14,6 +14,40 @@ namespace jobtrack {
 namespace {
 
 constexpr Millis kNever = std::numeric_limits<Millis>::max();
+
+// Writes the rows of a spooled body into the open batch as the provider
+// reads them, inside the store's results savepoint; the poll's decision
+// then keeps them (finish) or undoes them (abandon). A job forgotten
+// meanwhile gets no rows.
+class StreamedRows final : public RowSink {
+ public:
+  StreamedRows(Store& store, std::int64_t job_id) : store_(store), job_id_(job_id) {}
+
+  void row(RowResult&& row) override {
+    if (!started_) start();
+    if (present_) store_.add_result(job_id_, row);
+  }
+
+  void finish(std::int64_t count) {
+    if (!started_) start();
+    if (present_) store_.end_results(job_id_, count);
+  }
+
+  void abandon() {
+    if (started_ && present_) store_.abandon_results();
+  }
+
+ private:
+  void start() {
+    started_ = true;
+    present_ = store_.begin_results(job_id_);
+  }
+
+  Store& store_;
+  std::int64_t job_id_;
+  bool started_ = false;
+  bool present_ = false;
+};
 constexpr int kDueBatch = 256;
 
 Millis auth_pause(std::int64_t failures) {
@@ -168,7 +202,9 @@ void Scheduler::on_response(const std::string& endpoint_name, const Job& snapsho
   try {
     const Job* job = &snapshot;
     Millis wall = clock_.wall();
-    PollResult result = classify(*endpoint->provider, response, wall);
+    StreamedRows rows(store_, job_id);
+    if (response.spool) store_.begin_batch();
+    PollResult result = classify(*endpoint->provider, response, wall, response.spool ? &rows : nullptr);
     Millis now_ms = now();
     if (result.outcome == PollOutcome::auth) {
       endpoint->auth_failures += 1;
@@ -184,6 +220,11 @@ void Scheduler::on_response(const std::string& endpoint_name, const Job& snapsho
     }
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     Decision decision = decide(*job, std::move(result), endpoint->policy, now_ms, wall, unit(random_));
+    if (decision.replace_rows && decision.streamed_rows) {
+      rows.finish(*decision.streamed_rows);
+    } else {
+      rows.abandon();
+    }
     record(endpoint, *job, std::move(decision));
     if (on_storage_) on_storage_("");
   } catch (const StoreError& error) {
@@ -198,7 +239,7 @@ void Scheduler::record(EndpointRuntime* endpoint, const Job& before, Decision&& 
   // A job forgotten while its poll was in flight stays forgotten: no row,
   // so nothing else about it is written, counted or told.
   if (!store_.update_job(decision.job)) return;
-  if (decision.replace_rows) store_.replace_results(decision.job.id, decision.rows);
+  if (decision.replace_rows && !decision.streamed_rows) store_.replace_results(decision.job.id, decision.rows);
   if (decision.transition) store_.insert_transition(decision.job.id, *decision.transition);
   bool polled = !decision.poll.outcome.empty();
   if (polled) {

@@ -510,6 +510,56 @@ void Store::replace_results(std::int64_t job_id, const std::vector<RowResult>& r
   });
 }
 
+bool Store::begin_results(std::int64_t job_id) {
+  return guarded(path_, *db_, in_batch_, "begin results", [&] {
+    if (!in_batch_) throw StoreError("begin_results needs an open batch");
+    db_->exec("SAVEPOINT results");
+    auto& stored = statements_->set_results_stored;
+    stored.bind(1, job_id);
+    stored.bind(2, std::int64_t{0});
+    if (run(stored) == 0) {
+      db_->exec("RELEASE results");
+      return false;  // no such job
+    }
+    auto& remove = statements_->delete_results;
+    remove.bind(1, job_id);
+    run(remove);
+    return true;
+  });
+}
+
+void Store::add_result(std::int64_t job_id, const RowResult& row) {
+  guarded(path_, *db_, in_batch_, "insert result", [&] {
+    auto& insert = statements_->insert_result;
+    insert.bind(1, job_id);
+    insert.bind(2, row.row);
+    bind_opt(insert, 3, row.record_id);
+    bind_opt(insert, 4, row.created);
+    bind_opt(insert, 5, row.existing);
+    bind_opt(insert, 6, row.error_code);
+    bind_opt(insert, 7, row.error_message);
+    run(insert);
+  });
+}
+
+void Store::end_results(std::int64_t job_id, std::int64_t count) {
+  guarded(path_, *db_, in_batch_, "end results", [&] {
+    auto& stored = statements_->set_results_stored;
+    stored.bind(1, job_id);
+    stored.bind(2, count);
+    run(stored);
+    db_->exec("RELEASE results");
+  });
+}
+
+void Store::abandon_results() {
+  if (!in_batch_ || sqlite3_get_autocommit(db_->getHandle()) != 0) return;
+  guarded(path_, *db_, in_batch_, "abandon results", [&] {
+    db_->exec("ROLLBACK TO results");
+    db_->exec("RELEASE results");
+  });
+}
+
 void Store::insert_poll(const PollRecord& poll) {
   guarded(path_, *db_, in_batch_, "insert poll", [&] {
     WriteScope scope(*db_);
