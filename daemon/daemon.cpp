@@ -129,7 +129,8 @@ int Daemon::run() {
 
   parts.facts.started_at = parts.clock.wall();
   parts.facts.started_monotonic = parts.clock.monotonic();
-  parts.poller = std::make_unique<Poller>(parts.loop);
+  // Large bodies spool beside the database: on disk, readable by the daemon only.
+  parts.poller = std::make_unique<Poller>(parts.loop, std::filesystem::path(config_.database).parent_path().string());
   parts.scheduler = std::make_unique<Scheduler>(parts.loop, *parts.store, *parts.poller, parts.clock);
   parts.watchers = std::make_unique<Watchers>([&parts](const Job& job) {
     const EndpointRuntime* endpoint = parts.scheduler->endpoint(job.endpoint);

@@ -27,6 +27,20 @@ struct Observation {
   // Per-row results; has_rows says the response carried the complete set.
   bool has_rows = false;
   std::vector<RowResult> rows;
+  // Set instead of `rows` when the rows went to a RowSink as they were read
+  // (a spooled body): how many there were.
+  std::optional<std::int64_t> streamed_rows;
+};
+
+// Takes per-row results as a provider reads them from a large body, so a
+// million rows are never held in memory at once. Rows arrive in order,
+// numbered from 0. Whether they are kept is decided after the whole body is
+// read: the scheduler discards them unless the poll's decision stores rows.
+// May throw (StoreError); the provider lets it through.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  virtual void row(RowResult&& row) = 0;
 };
 
 }  // namespace jobtrack

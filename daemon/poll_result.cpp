@@ -34,8 +34,16 @@ std::optional<Millis> parse_retry_after(std::string_view value, Millis now_wall)
 
 namespace {
 
+// Collects streamed rows into the observation, for callers without a sink.
+class CollectRows final : public RowSink {
+ public:
+  void row(RowResult&& row) override { rows.push_back(std::move(row)); }
+  std::vector<RowResult> rows;
+};
+
 std::string describe_http(const Provider& provider, const HttpResponse& response) {
-  std::string message = provider.error_message(response.body);
+  // A spooled error body: its start is all a message needs.
+  std::string message = provider.error_message(response.spool ? response.spool->head(64 * 1024) : response.body);
   if (message.size() > 500) message = message.substr(0, 500) + "...";
   return message.empty() ? fmt::format("HTTP {}", response.status)
                          : fmt::format("HTTP {}: {}", response.status, message);
@@ -64,14 +72,17 @@ void redact(PollResult& result, std::string_view secret) {
   redact_text(observation.error_code, secret);
   redact_text(observation.error_message, secret);
   redact_text(observation.detail_json, secret);
-  for (RowResult& row : observation.rows) {
-    redact_text(row.record_id, secret);
-    redact_text(row.error_code, secret);
-    redact_text(row.error_message, secret);
-  }
+  for (RowResult& row : observation.rows) redact(row, secret);
 }
 
-PollResult classify(const Provider& provider, const HttpResponse& response, Millis now_wall) {
+void redact(RowResult& row, std::string_view secret) {
+  if (secret.empty()) return;
+  redact_text(row.record_id, secret);
+  redact_text(row.error_code, secret);
+  redact_text(row.error_message, secret);
+}
+
+PollResult classify(const Provider& provider, const HttpResponse& response, Millis now_wall, RowSink* rows) {
   PollResult result;
   result.latency = response.latency;
   if (response.status > 0) result.http_status = response.status;
@@ -88,7 +99,13 @@ PollResult classify(const Provider& provider, const HttpResponse& response, Mill
   long status = response.status;
   if (response.retry_after) result.retry_after = parse_retry_after(*response.retry_after, now_wall);
   if (status >= 200 && status < 300) {
-    auto observation = provider.parse_status(response.body);
+    CollectRows collected;
+    auto observation = response.spool ? provider.parse_status_spooled(*response.spool, rows ? *rows : collected)
+                                      : provider.parse_status(response.body);
+    if (observation && observation->streamed_rows && !rows) {
+      observation->rows = std::move(collected.rows);
+      observation->streamed_rows.reset();
+    }
     if (!observation) {
       result.outcome = PollOutcome::bad_response;
       result.error = observation.error();

@@ -36,8 +36,11 @@ struct PollResult {
   Millis latency = 0;
 };
 
-// `now_wall` turns a Retry-After HTTP date into a delay.
-PollResult classify(const Provider& provider, const HttpResponse& response, Millis now_wall);
+// `now_wall` turns a Retry-After HTTP date into a delay. A spooled 2xx body
+// is read by Provider::parse_status_spooled, which may stream its rows into
+// `rows`; without a sink they are collected into the observation.
+PollResult classify(const Provider& provider, const HttpResponse& response, Millis now_wall,
+                    RowSink* rows = nullptr);
 
 // Replaces every occurrence of `secret` (the endpoint's token) in the texts
 // that came from the remote (error, status, messages, URLs, detail, row
@@ -45,6 +48,7 @@ PollResult classify(const Provider& provider, const HttpResponse& response, Mill
 // error body must not carry the token into the database or the log.
 // No-op for an empty secret.
 void redact(PollResult& result, std::string_view secret);
+void redact(RowResult& row, std::string_view secret);
 
 // Parses Retry-After: delay-seconds or an HTTP date; nullopt if neither.
 std::optional<Millis> parse_retry_after(std::string_view value, Millis now_wall);

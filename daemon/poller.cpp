@@ -16,6 +16,9 @@ struct Poller::Transfer {
   HttpResponse response;
   curl_slist* headers = nullptr;
   std::int64_t max_bytes = 0;
+  const std::string* spool_directory = nullptr;
+  std::shared_ptr<Spool> spool;  // the body, once larger than kSpoolBytes
+  std::string spool_error;
   char error[CURL_ERROR_SIZE] = {};
   std::uint64_t started_usec = 0;
 
@@ -33,11 +36,29 @@ std::uint64_t now_usec(sd_event* loop) {
 size_t write_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Poller::Transfer*>(user);
   size_t bytes = size * count;
-  if (static_cast<std::int64_t>(transfer->response.body.size() + bytes) > transfer->max_bytes) {
+  std::string& body = transfer->response.body;
+  const std::int64_t held = transfer->spool ? transfer->spool->size() : static_cast<std::int64_t>(body.size());
+  if (held + static_cast<std::int64_t>(bytes) > transfer->max_bytes) {
     transfer->response.too_large = true;
     return 0;  // ends the transfer with CURLE_WRITE_ERROR
   }
-  transfer->response.body.append(data, bytes);
+  if (!transfer->spool && body.size() + bytes > Poller::kSpoolBytes) {
+    auto spool = Spool::create(*transfer->spool_directory);
+    if (!spool || !(*spool)->append(body.data(), body.size())) {
+      transfer->spool_error = spool ? std::string("cannot spool the response body: write failed") : spool.error();
+      return 0;
+    }
+    transfer->spool = std::move(*spool);
+    std::string().swap(body);
+  }
+  if (transfer->spool) {
+    if (!transfer->spool->append(data, bytes)) {
+      transfer->spool_error = "cannot spool the response body: write failed";
+      return 0;
+    }
+    return bytes;
+  }
+  body.append(data, bytes);
   return bytes;
 }
 
@@ -69,7 +90,8 @@ size_t read_header(char* data, size_t size, size_t count, void* user) {
 
 }  // namespace
 
-Poller::Poller(sd_event* loop) : loop_(loop) {
+Poller::Poller(sd_event* loop, std::string spool_directory)
+    : loop_(loop), spool_directory_(std::move(spool_directory)) {
   static const CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);
   if (global != CURLE_OK) throw std::runtime_error("curl_global_init failed");
   multi_ = curl_multi_init();
@@ -118,6 +140,7 @@ void Poller::start(const HttpRequest& request, const TransferLimits& limits, Don
   auto transfer = std::make_unique<Transfer>();
   transfer->done = std::move(done);
   transfer->max_bytes = limits.max_bytes;
+  transfer->spool_directory = &spool_directory_;
   transfer->started_usec = now_usec(loop_);
   for (const auto& header : request.headers) transfer->headers = curl_slist_append(transfer->headers, header.c_str());
 
@@ -220,15 +243,19 @@ void Poller::collect_done() {
     response.latency = static_cast<Millis>((now_usec(loop_) - transfer.started_usec) / 1000);
     if (code == CURLE_OK) {
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
+      response.spool = std::move(transfer.spool);
     } else if (code == CURLE_FILESIZE_EXCEEDED || response.too_large) {
       response.too_large = true;
       response.body.clear();
     } else {
       response.status = 0;
       response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
-      response.transport_error = transfer.error[0] ? std::string(transfer.error) : std::string(curl_easy_strerror(code));
+      response.transport_error = !transfer.spool_error.empty() ? transfer.spool_error
+                                 : transfer.error[0]           ? std::string(transfer.error)
+                                                               : std::string(curl_easy_strerror(code));
       response.body.clear();
     }
+    transfer.spool.reset();
     idle_handles_.push_back(easy);
     transfer.done(std::move(response));
   }

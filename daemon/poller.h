@@ -6,7 +6,9 @@
 // handle's cache. Admission (how many requests run) is the caller's job:
 // start() always starts the transfer at once. Redirects are never followed,
 // so an auth header cannot leak to another host. Bodies beyond the request's
-// limit end the transfer with too_large set.
+// limit end the transfer with too_large set. A body beyond kSpoolBytes
+// moves out of memory into a Spool (an unlinked file in `spool_directory`,
+// or a memfd) as it arrives, so a huge result set never sits in RSS.
 //
 // Loop thread only. Completion callbacks run from the loop, never from
 // inside start().
@@ -38,7 +40,11 @@ class Poller {
  public:
   using Done = std::function<void(HttpResponse&&)>;
 
-  explicit Poller(sd_event* loop);
+  static constexpr std::size_t kSpoolBytes = 1024 * 1024;
+
+  // `spool_directory`: where large bodies are spooled (the database's
+  // directory: on disk, private); empty for memfd.
+  explicit Poller(sd_event* loop, std::string spool_directory = {});
   ~Poller();
   Poller(const Poller&) = delete;
   Poller& operator=(const Poller&) = delete;
@@ -60,6 +66,7 @@ class Poller {
   CURL* take_handle();
 
   sd_event* loop_;
+  std::string spool_directory_;
   CURLM* multi_ = nullptr;
   sd_event_source* timer_ = nullptr;
   std::vector<CURL*> idle_handles_;

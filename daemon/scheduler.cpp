@@ -14,6 +14,44 @@ namespace jobtrack {
 namespace {
 
 constexpr Millis kNever = std::numeric_limits<Millis>::max();
+
+// Writes the rows of a spooled body into the open batch as the provider
+// reads them, inside the store's results savepoint; the poll's decision
+// then keeps them (finish) or undoes them (abandon). A job forgotten
+// meanwhile gets no rows.
+class StreamedRows final : public RowSink {
+ public:
+  StreamedRows(Store& store, std::int64_t job_id, std::string_view token)
+      : store_(store), job_id_(job_id), token_(token) {}
+
+  void row(RowResult&& row) override {
+    if (!started_) start();
+    redact(row, token_);  // a remote that echoes the token must not store it
+    if (present_) store_.add_result(job_id_, row);
+  }
+
+  void finish(std::int64_t count) {
+    if (!started_) start();
+    if (present_) store_.end_results(job_id_, count);
+  }
+
+  void abandon() {
+    if (started_ && present_) store_.abandon_results();
+  }
+
+ private:
+  void start() {
+    started_ = true;
+    present_ = store_.begin_results(job_id_);
+  }
+
+  Store& store_;
+  std::int64_t job_id_;
+  std::string_view token_;
+  bool started_ = false;
+  bool present_ = false;
+};
+
 constexpr int kDueBatch = 256;
 // How often a paused endpoint's due jobs are checked for passed deadlines.
 constexpr Millis kPausedDeadlineCheck = 1000;
@@ -171,22 +209,25 @@ void Scheduler::dispatch(EndpointRuntime& endpoint, const Job& job) {
   endpoint.in_flight.push_back(job.id);
   HttpRequest request = endpoint.provider->request(job.remote_id, endpoint.token);
   log_debug(fmt::format("polling {}", job.remote_id), {job.id, job.endpoint, job.remote_id, {}});
-  poller_.start(request, endpoint.limits,
-                [this, name = endpoint.config.name, id = job.id](HttpResponse&& response) {
-                  on_response(name, id, std::move(response));
-                });
+  // The job as read at dispatch travels with the request: nothing else
+  // changes an in-flight job's row but Forget, which record() notices.
+  poller_.start(request, endpoint.limits, [this, name = endpoint.config.name, job](HttpResponse&& response) {
+    on_response(name, job, std::move(response));
+  });
 }
 
-void Scheduler::on_response(const std::string& endpoint_name, std::int64_t job_id, HttpResponse&& response) {
+void Scheduler::on_response(const std::string& endpoint_name, const Job& snapshot, HttpResponse&& response) {
   wake_soon();
   EndpointRuntime* endpoint = find(endpoint_name);
   if (!endpoint) return;  // removed by a reload; the job is polled again if it comes back
+  const std::int64_t job_id = snapshot.id;
   std::erase(endpoint->in_flight, job_id);
   try {
-    auto job = store_.get(job_id);
-    if (!job || is_terminal(job->state)) return;  // forgotten or finished meanwhile
+    const Job* job = &snapshot;
     Millis wall = clock_.wall();
-    PollResult result = classify(*endpoint->provider, response, wall);
+    StreamedRows rows(store_, job_id, endpoint->token);
+    if (response.spool) store_.begin_batch();
+    PollResult result = classify(*endpoint->provider, response, wall, response.spool ? &rows : nullptr);
     redact(result, endpoint->token);
     Millis now_ms = now();
     if (result.outcome == PollOutcome::auth) {
@@ -203,6 +244,11 @@ void Scheduler::on_response(const std::string& endpoint_name, std::int64_t job_i
     }
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     Decision decision = decide(*job, std::move(result), endpoint->policy, now_ms, wall, unit(random_));
+    if (decision.replace_rows && decision.streamed_rows) {
+      rows.finish(*decision.streamed_rows);
+    } else {
+      rows.abandon();
+    }
     record(endpoint, *job, std::move(decision));
     if (on_storage_) on_storage_("");
   } catch (const StoreError& error) {
@@ -214,8 +260,10 @@ void Scheduler::on_response(const std::string& endpoint_name, std::int64_t job_i
 
 void Scheduler::record(EndpointRuntime* endpoint, const Job& before, Decision&& decision) {
   store_.begin_batch();
-  store_.update_job(decision.job);
-  if (decision.replace_rows) store_.replace_results(decision.job.id, decision.rows);
+  // A job forgotten while its poll was in flight stays forgotten: no row,
+  // so nothing else about it is written, counted or told.
+  if (!store_.update_job(decision.job)) return;
+  if (decision.replace_rows && !decision.streamed_rows) store_.replace_results(decision.job.id, decision.rows);
   if (decision.transition) store_.insert_transition(decision.job.id, *decision.transition);
   bool polled = !decision.poll.outcome.empty();
   if (polled) {

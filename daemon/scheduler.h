@@ -96,7 +96,7 @@ class Scheduler {
   Millis admit(EndpointRuntime& endpoint, Millis now);
   Millis expire_while_paused(EndpointRuntime& endpoint, Millis now);
   void dispatch(EndpointRuntime& endpoint, const Job& job);
-  void on_response(const std::string& endpoint_name, std::int64_t job_id, HttpResponse&& response);
+  void on_response(const std::string& endpoint_name, const Job& snapshot, HttpResponse&& response);
   void record(EndpointRuntime* endpoint, const Job& before, Decision&& decision);
   void arm_timer(Millis at);
   void count_poll(bool failed);

@@ -332,8 +332,8 @@ struct Store::Statements {
                                  "AND state IN {} AND id NOT IN (SELECT value FROM json_each(?2)) "
                                  "ORDER BY next_poll_at LIMIT 1",
                                  kActive)),
-        count_by_state(db, "SELECT state, count(*) FROM jobs GROUP BY state"),
-        count_transitions(db, "SELECT count(*) FROM transitions"),
+        count_by_state(db, "SELECT state, jobs FROM job_counts"),
+        count_transitions(db, "SELECT coalesce((SELECT rows FROM row_counts WHERE name = 'transitions'), 0)"),
         count_jobs(db, "SELECT count(*) FROM jobs WHERE endpoint = ?1"),
         count_active_jobs(db, fmt::format("SELECT count(*) FROM jobs WHERE endpoint = ?1 AND state IN {}", kActive)),
         polls_since(db, "SELECT count(*) FROM polls WHERE started_at >= ?1 AND (?2 = 0 OR outcome <> 'ok')"),
@@ -485,14 +485,15 @@ std::int64_t Store::insert_job(const Job& job, const Transition& first) {
 // A job deleted meanwhile (forgotten while its poll was in flight) is not an
 // error: update_job, insert_transition, replace_results and insert_poll then
 // write nothing.
-void Store::update_job(const Job& job) {
-  guarded(path_, *db_, in_batch_, "update job", [&] {
+bool Store::update_job(const Job& job) {
+  return guarded(path_, *db_, in_batch_, "update job", [&] {
     WriteScope scope(*db_);
     auto& s = statements_->update_job;
     bind_job(s, job);
     s.bind(static_cast<int>(kJobFields.size()) + 1, job.id);
-    run(s);
+    const bool updated = run(s) > 0;
     scope.commit();
+    return updated;
   });
 }
 
@@ -538,6 +539,56 @@ void Store::replace_results(std::int64_t job_id, const std::vector<RowResult>& r
       run(insert);
     }
     scope.commit();
+  });
+}
+
+bool Store::begin_results(std::int64_t job_id) {
+  return guarded(path_, *db_, in_batch_, "begin results", [&] {
+    if (!in_batch_) throw StoreError("begin_results needs an open batch");
+    db_->exec("SAVEPOINT results");
+    auto& stored = statements_->set_results_stored;
+    stored.bind(1, job_id);
+    stored.bind(2, std::int64_t{0});
+    if (run(stored) == 0) {
+      db_->exec("RELEASE results");
+      return false;  // no such job
+    }
+    auto& remove = statements_->delete_results;
+    remove.bind(1, job_id);
+    run(remove);
+    return true;
+  });
+}
+
+void Store::add_result(std::int64_t job_id, const RowResult& row) {
+  guarded(path_, *db_, in_batch_, "insert result", [&] {
+    auto& insert = statements_->insert_result;
+    insert.bind(1, job_id);
+    insert.bind(2, row.row);
+    bind_opt(insert, 3, row.record_id);
+    bind_opt(insert, 4, row.created);
+    bind_opt(insert, 5, row.existing);
+    bind_opt(insert, 6, row.error_code);
+    bind_opt(insert, 7, row.error_message);
+    run(insert);
+  });
+}
+
+void Store::end_results(std::int64_t job_id, std::int64_t count) {
+  guarded(path_, *db_, in_batch_, "end results", [&] {
+    auto& stored = statements_->set_results_stored;
+    stored.bind(1, job_id);
+    stored.bind(2, count);
+    run(stored);
+    db_->exec("RELEASE results");
+  });
+}
+
+void Store::abandon_results() {
+  if (!in_batch_ || sqlite3_get_autocommit(db_->getHandle()) != 0) return;
+  guarded(path_, *db_, in_batch_, "abandon results", [&] {
+    db_->exec("ROLLBACK TO results");
+    db_->exec("RELEASE results");
   });
 }
 
@@ -716,6 +767,8 @@ std::optional<Millis> Store::next_due(const std::string& endpoint, const std::ve
 }
 
 // by_state lists all nine states in declaration order, zeros included.
+// The counts come from job_counts and row_counts, kept by triggers
+// (schema/003_counts.sql): a few rows read, whatever the number of jobs.
 StoreCounters Store::counters() {
   return guarded(path_, *db_, in_batch_, "count jobs", [&] {
     constexpr std::array<State, 9> kStates = {State::queued,    State::running,   State::succeeded,

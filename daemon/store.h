@@ -74,11 +74,21 @@ class Store {
 
   // Inserts a new job (id assigned) and its first transition; returns the id.
   std::int64_t insert_job(const Job& job, const Transition& first);
-  // Rewrites every mutable column of the job row.
-  void update_job(const Job& job);
+  // Rewrites every mutable column of the job row; false when the row is
+  // gone (the job was forgotten meanwhile): nothing is written then.
+  bool update_job(const Job& job);
   void insert_transition(std::int64_t job_id, const Transition& transition);
   // Replaces the job's per-row results with `rows` and sets results_stored.
   void replace_results(std::int64_t job_id, const std::vector<RowResult>& rows);
+  // Streams a job's per-row results into the open batch, for result sets
+  // too large to hold: begin_results() deletes the job's rows inside a
+  // savepoint (false, and nothing written, when the job is gone); add_result()
+  // inserts one row; end_results() records the count and keeps them;
+  // abandon_results() undoes all since begin_results(). Needs a batch.
+  bool begin_results(std::int64_t job_id);
+  void add_result(std::int64_t job_id, const RowResult& row);
+  void end_results(std::int64_t job_id, std::int64_t count);
+  void abandon_results();
   void insert_poll(const PollRecord& poll);
   bool delete_job(std::int64_t job_id);  // cascades; false when absent
 

@@ -115,6 +115,7 @@ Decision decide(const Job& before, PollResult result, const TrackerPolicy& polic
         if (seen.has_rows) {
           out.replace_rows = true;
           out.rows = std::move(seen.rows);
+          out.streamed_rows = seen.streamed_rows;
         }
         if (job.error_message) detail = job.error_message;
       } else {

@@ -31,6 +31,7 @@ struct Decision {
   std::optional<Transition> transition;  // set when state or remote status changed
   bool replace_rows = false;             // store `rows` as the job's per-row results
   std::vector<RowResult> rows;
+  std::optional<std::int64_t> streamed_rows;  // instead of `rows`: that many went to a RowSink
   PollRecord poll;
 };
 

@@ -17,6 +17,7 @@
 
 #include "daemon/config.h"
 #include "daemon/observation.h"
+#include "daemon/spool.h"
 
 namespace jobtrack {
 
@@ -27,7 +28,8 @@ struct HttpRequest {
 
 struct HttpResponse {
   long status = 0;  // 0 when the transfer failed before a status line
-  std::string body;
+  std::string body;                        // empty when spooled
+  std::shared_ptr<const Spool> spool;      // a large body, kept out of memory
   std::string content_type;
   std::optional<std::string> retry_after;  // raw Retry-After header
   std::string transport_error;             // empty when the transfer completed
@@ -51,6 +53,11 @@ class Provider {
   // state (remote_status kept); a body that cannot be read at all yields an
   // error message.
   virtual tl::expected<Observation, std::string> parse_status(std::string_view body) const = 0;
+
+  // Reads a 2xx body that was spooled because it is large. A provider whose
+  // bodies carry many rows streams them into `rows` and sets streamed_rows;
+  // the default reads the body into memory and calls parse_status().
+  virtual tl::expected<Observation, std::string> parse_status_spooled(const Spool& body, RowSink& rows) const;
 
   // Whether a 404 means "this job does not exist (any more)" rather than a
   // misconfigured URL. Default: every 404 does.

@@ -69,7 +69,7 @@ TEST_CASE("a version 1 database opens as version 2 with nothing lost") {
 
   {
     Store store(path);
-    CHECK(Store::schema_version() == 2);
+    CHECK(Store::schema_version() >= 2);
     auto job = store.find("prism", "r2");
     REQUIRE(job);
     CHECK(job->state == jobtrack::State::succeeded);
@@ -78,7 +78,7 @@ TEST_CASE("a version 1 database opens as version 2 with nothing lost") {
   }
 
   SQLite::Database db(path, SQLite::OPEN_READONLY);
-  CHECK(value(db, "PRAGMA user_version") == 2);
+  CHECK(value(db, "PRAGMA user_version") == Store::schema_version());
   CHECK(value(db, "PRAGMA application_id") == jobtrack::kApplicationId);
   CHECK(value(db, "SELECT count(*) FROM jobs") == 50);
   CHECK(value(db, "SELECT count(*) FROM transitions") == 75);

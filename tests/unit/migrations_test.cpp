@@ -189,40 +189,39 @@ TEST_CASE("reopening a current database keeps its data and migrates nothing") {
 TEST_CASE("pending migrations run in order in one transaction") {
   ScratchDir dir;
   const auto path = dir.file("jobs.db");
-  // The first embedded migration plus one of the cases' own.
-  std::vector<Migration> migrations = {jobtrack::embedded_migrations().front()};
-  auto version_1 = [&] {
-    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    jobtrack::apply_migrations(db, migrations);
-  };
+  const auto& embedded = jobtrack::embedded_migrations();
+  REQUIRE(!embedded.empty());  // the cases below add a migration of their own after these
+  std::vector<Migration> migrations = embedded;
+  const int built_in = static_cast<int>(embedded.size());
+  const int next = built_in + 1;
 
   SECTION("a later migration upgrades a version 1 database") {
-    version_1();
-    migrations.push_back({2, "002_extra.sql", "CREATE TABLE extra (x INTEGER) STRICT;"});
+    { Store store(path); }
+    migrations.push_back({next, "999_extra.sql", "CREATE TABLE extra (x INTEGER) STRICT;"});
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
-    CHECK(jobtrack::check_database(db, 2).user_version == 1);
+    CHECK(jobtrack::check_database(db, next).user_version == built_in);
     CHECK(jobtrack::apply_migrations(db, migrations) == 1);
-    CHECK(pragma(db, "user_version") == 2);
+    CHECK(pragma(db, "user_version") == next);
     CHECK(db.tableExists("extra"));
   }
   SECTION("a failing migration leaves the previous version intact") {
-    version_1();
+    { Store store(path); }
     migrations.push_back(
-        {2, "002_broken.sql", "CREATE TABLE extra (x INTEGER) STRICT; INSERT INTO no_such_table VALUES (1);"});
+        {next, "999_broken.sql", "CREATE TABLE extra (x INTEGER) STRICT; INSERT INTO no_such_table VALUES (1);"});
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
     try {
       jobtrack::apply_migrations(db, migrations);
       FAIL("the broken migration was applied");
     } catch (const StoreError& e) {
-      CHECK_THAT(e.what(), Catch::Contains("002_broken.sql"));
+      CHECK_THAT(e.what(), Catch::Contains("999_broken.sql"));
     }
-    CHECK(pragma(db, "user_version") == 1);
+    CHECK(pragma(db, "user_version") == built_in);
     CHECK_FALSE(db.tableExists("extra"));
   }
   SECTION("a fresh file gets every migration at once, or none of them") {
-    migrations.push_back({2, "002_broken.sql", "SELECT * FROM no_such_table;"});
+    migrations.push_back({next, "999_broken.sql", "SELECT * FROM no_such_table;"});
     SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    CHECK(jobtrack::check_database(db, 2).fresh);
+    CHECK(jobtrack::check_database(db, next).fresh);
     CHECK_THROWS_AS(jobtrack::apply_migrations(db, migrations), StoreError);
     CHECK(pragma(db, "user_version") == 0);
     CHECK(pragma(db, "application_id") == 0);

@@ -1,0 +1,112 @@
+// Store's streamed results (begin_results / add_result / end_results /
+// abandon_results) and the trigger-kept counts of schema/003_counts.sql.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <catch2/catch.hpp>
+
+#include "daemon/store.h"
+#include "tests/unit/scratch_dir.h"
+
+using jobtrack::Job;
+using jobtrack::RowResult;
+using jobtrack::State;
+using jobtrack::Store;
+using jobtrack::Transition;
+using jobtrack::test::ScratchDir;
+
+namespace {
+
+std::int64_t add_job(Store& store, const std::string& remote_id) {
+  Job job;
+  job.endpoint = "prism";
+  job.remote_id = remote_id;
+  job.submitted_at = 1000;
+  job.next_poll_at = 1000;
+  return store.insert_job(job, Transition{});
+}
+
+RowResult row(std::int64_t index) {
+  RowResult result;
+  result.row = index;
+  result.record_id = "r" + std::to_string(index);
+  result.created = true;
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("streamed results replace the job's rows and its count when finished") {
+  ScratchDir dir;
+  Store store(dir.file("jobs.db"));
+  const auto id = add_job(store, "a");
+  store.replace_results(id, {row(0), row(1), row(2)});
+  store.begin_batch();
+  REQUIRE(store.begin_results(id));
+  for (int i = 0; i < 5; ++i) store.add_result(id, row(i));
+  store.end_results(id, 5);
+  store.commit_batch();
+  CHECK(store.get(id)->results_stored == 5);
+  CHECK(store.results(id, std::nullopt, 100, false).rows.size() == 5);
+}
+
+TEST_CASE("abandoned streamed results leave the old rows and the rest of the batch as they were") {
+  ScratchDir dir;
+  Store store(dir.file("jobs.db"));
+  const auto id = add_job(store, "a");
+  store.replace_results(id, {row(0)});
+  store.begin_batch();
+  auto job = *store.get(id);
+  job.remote_status = "complete";
+  REQUIRE(store.update_job(job));
+  REQUIRE(store.begin_results(id));
+  store.add_result(id, row(0));
+  store.add_result(id, row(1));
+  store.abandon_results();
+  store.commit_batch();
+  CHECK(store.get(id)->results_stored == 1);
+  CHECK(store.get(id)->remote_status == "complete");
+  CHECK(store.results(id, std::nullopt, 100, false).rows.size() == 1);
+}
+
+TEST_CASE("a job forgotten before its results arrive gets none, and update_job says it is gone") {
+  ScratchDir dir;
+  Store store(dir.file("jobs.db"));
+  const auto id = add_job(store, "a");
+  auto job = *store.get(id);
+  REQUIRE(store.delete_job(id));
+  store.begin_batch();
+  CHECK_FALSE(store.begin_results(id));
+  CHECK_FALSE(store.update_job(job));
+  store.commit_batch();
+  CHECK_FALSE(store.get(id));
+}
+
+TEST_CASE("the counts kept by triggers follow inserts, state changes, deletes and outside writers") {
+  ScratchDir dir;
+  const auto path = dir.file("jobs.db");
+  Store store(path);
+  const auto a = add_job(store, "a");
+  add_job(store, "b");
+  auto job = *store.get(a);
+  job.state = State::succeeded;
+  REQUIRE(store.update_job(job));
+  REQUIRE(store.update_job(job));  // same state again: no double count
+  {
+    SQLite::Database outside(path, SQLite::OPEN_READWRITE);
+    outside.exec(
+        "INSERT INTO jobs (endpoint, remote_id, state, submitter_uid, submitted_at) "
+        "VALUES ('prism', 'c', 'running', 0, 1)");
+  }
+  auto counters = store.counters();
+  CHECK(counters.jobs_total == 3);
+  CHECK(counters.jobs_active == 2);
+  CHECK(counters.transitions_total == 2);
+  CHECK(counters.by_state[0] == std::pair{State::queued, std::int64_t{1}});
+  CHECK(counters.by_state[1] == std::pair{State::running, std::int64_t{1}});
+  CHECK(counters.by_state[2] == std::pair{State::succeeded, std::int64_t{1}});
+  REQUIRE(store.delete_job(a));
+  counters = store.counters();
+  CHECK(counters.jobs_total == 2);
+  CHECK(counters.transitions_total == 1);  // the cascade counted too
+  CHECK(counters.by_state[2] == std::pair{State::succeeded, std::int64_t{0}});
+}
