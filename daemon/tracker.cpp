@@ -128,9 +128,8 @@ Decision decide(const Job& before, PollResult result, const TrackerPolicy& polic
     case PollOutcome::gone:
       job.last_poll_error = result.error;
       if (before.seen) {
+        // Kept until the API's own expiry time, or keep_finished from now.
         finish(job, State::expired, now_wall, policy.keep_finished);
-        // The remote record is gone, so its own expiry time has passed.
-        job.expires_at = std::min(*job.expires_at, now_wall);
         detail = "the remote API no longer knows the job";
       } else if (before.not_found_count + 1 >= policy.not_found_confirmations) {
         job.not_found_count = before.not_found_count + 1;
