@@ -231,6 +231,18 @@ int run(SQLite::Statement& statement) {
   return statement.exec();
 }
 
+// Inserts one per-row result with the cached insert_result statement.
+void insert_row(SQLite::Statement& insert, std::int64_t job_id, const RowResult& row) {
+  insert.bind(1, job_id);
+  insert.bind(2, row.row);
+  bind_opt(insert, 3, row.record_id);
+  bind_opt(insert, 4, row.created);
+  bind_opt(insert, 5, row.existing);
+  bind_opt(insert, 6, row.error_code);
+  bind_opt(insert, 7, row.error_message);
+  run(insert);
+}
+
 std::int64_t count(SQLite::Statement& statement) {
   ResetOnExit reset(statement);
   statement.executeStep();
@@ -527,17 +539,7 @@ void Store::replace_results(std::int64_t job_id, const std::vector<RowResult>& r
     auto& remove = statements_->delete_results;
     remove.bind(1, job_id);
     run(remove);
-    auto& insert = statements_->insert_result;
-    insert.bind(1, job_id);
-    for (const auto& row : rows) {
-      insert.bind(2, row.row);
-      bind_opt(insert, 3, row.record_id);
-      bind_opt(insert, 4, row.created);
-      bind_opt(insert, 5, row.existing);
-      bind_opt(insert, 6, row.error_code);
-      bind_opt(insert, 7, row.error_message);
-      run(insert);
-    }
+    for (const auto& row : rows) insert_row(statements_->insert_result, job_id, row);
     scope.commit();
   });
 }
@@ -562,15 +564,7 @@ bool Store::begin_results(std::int64_t job_id) {
 
 void Store::add_result(std::int64_t job_id, const RowResult& row) {
   guarded(path_, *db_, in_batch_, "insert result", [&] {
-    auto& insert = statements_->insert_result;
-    insert.bind(1, job_id);
-    insert.bind(2, row.row);
-    bind_opt(insert, 3, row.record_id);
-    bind_opt(insert, 4, row.created);
-    bind_opt(insert, 5, row.existing);
-    bind_opt(insert, 6, row.error_code);
-    bind_opt(insert, 7, row.error_message);
-    run(insert);
+    insert_row(statements_->insert_result, job_id, row);
   });
 }
 

@@ -7,9 +7,11 @@
 
 #include <fmt/format.h>
 
+#include "cli/csv.h"
 #include "cli/exit_codes.h"
 #include "cli/failure.h"
 #include "cli/job_ref.h"
+#include "cli/render.h"
 #include "daemon/protocol/durations.h"
 
 namespace jobtrack::cli {
@@ -105,6 +107,22 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+int print_job_reply(const GlobalOptions& global, std::string_view method, const nlohmann::json& parameters,
+                    const std::function<std::string(const nlohmann::json&)>& for_people) {
+  auto reply = call(global, method, parameters);
+  if (!reply) return reply.error();
+  auto job = reply_field(*reply, "job", nlohmann::json::value_t::object);
+  if (!job) return job.error();
+  if (global.json) {
+    print(json_text(job_for_scripts(*job)));
+  } else if (global.csv()) {
+    print(csv_header(job_fields()) + csv_record(*job, job_fields()));
+  } else {
+    print(for_people(*job));
+  }
+  return kExitOk;
 }
 
 }  // namespace jobtrack::cli

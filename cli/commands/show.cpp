@@ -2,8 +2,6 @@
 #include <memory>
 
 #include "cli/commands/common.h"
-#include "cli/csv.h"
-#include "cli/exit_codes.h"
 #include "cli/render.h"
 
 namespace jobtrack::cli {
@@ -18,18 +16,8 @@ Command add_show(CLI::App& parent, const GlobalOptions& global) {
   add_job_argument(*app, *job_text);
 
   return {app, [job_text, &global] {
-            auto reply = call(global, "Get", job_parameters(*job_text));
-            if (!reply) return reply.error();
-            auto job = reply_field(*reply, "job", nlohmann::json::value_t::object);
-            if (!job) return job.error();
-            if (global.json) {
-              print(json_text(job_for_scripts(*job)));
-            } else if (global.csv()) {
-              print(csv_header(job_fields()) + csv_record(*job, job_fields()));
-            } else {
-              print(job_details(*job, global.look()));
-            }
-            return int{kExitOk};
+            return print_job_reply(global, "Get", job_parameters(*job_text),
+                                   [&global](const nlohmann::json& job) { return job_details(job, global.look()); });
           }};
 }
 
