@@ -30,12 +30,13 @@ int main(int argc, char** argv) {
 
   long failed = 0;
   for (long i = 0; i < rows; ++i) failed += (i % 50 == 49) ? 1 : 0;
-  std::fprintf(body,
-               "{\"job_id\":\"bench-import\",\"status\":\"complete\",\"total\":%ld,\"processed\":%ld,"
-               "\"succeeded\":%ld,\"failed\":%ld,\"created_at\":\"2024-05-01T10:00:00Z\","
-               "\"updated_at\":\"2024-05-01T10:20:00Z\",\"expires_at\":\"2030-05-08T10:20:00Z\","
-               "\"error\":null,\"results\":[",
-               rows, rows, rows - failed, failed);
+  std::fprintf(
+      body,
+      "{\"job_id\":\"bench-import\",\"status\":\"complete\",\"total\":%ld,\"processed\":%ld,"
+      "\"succeeded\":%ld,\"failed\":%ld,\"created_at\":\"2024-05-01T10:00:00Z\","
+      "\"updated_at\":\"2024-05-01T10:20:00Z\",\"expires_at\":\"2030-05-08T10:20:00Z\","
+      "\"error\":null,\"results\":[",
+      rows, rows, rows - failed, failed);
   for (long i = 0; i < rows; ++i) {
     const bool bad = i % 50 == 49;
     const bool created = i % 2 == 0;
@@ -47,9 +48,10 @@ int main(int argc, char** argv) {
                    i);
       std::fprintf(csv, "%ld,%ld,,0,0,invalid_email,row %ld: bad email\n", job_id, i, i);
     } else {
-      std::fprintf(body, "\n{\"id\":\"rec_%010ld\",\"created\":%s,\"existing\":%s,\"error\":null}", i,
-                   created ? "true" : "false", created ? "false" : "true");
-      std::fprintf(csv, "%ld,%ld,rec_%010ld,%d,%d,,\n", job_id, i, i, created ? 1 : 0, created ? 0 : 1);
+      std::fprintf(body, "\n{\"id\":\"rec_%010ld\",\"created\":%s,\"existing\":%s,\"error\":null}",
+                   i, created ? "true" : "false", created ? "false" : "true");
+      std::fprintf(csv, "%ld,%ld,rec_%010ld,%d,%d,,\n", job_id, i, i, created ? 1 : 0,
+                   created ? 0 : 1);
     }
   }
   std::fputs("]}\n", body);

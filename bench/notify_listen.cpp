@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
     clock_gettime(CLOCK_REALTIME, &now);
     std::string message(buffer, static_cast<std::size_t>(got));
     for (char& c : message) c = c == '\n' ? ';' : c;
-    std::printf("%lld %s\n", static_cast<long long>(now.tv_sec) * 1000000 + now.tv_nsec / 1000, message.c_str());
+    std::printf("%lld %s\n", static_cast<long long>(now.tv_sec) * 1000000 + now.tv_nsec / 1000,
+                message.c_str());
     std::fflush(stdout);
     if (message.rfind("READY=1", 0) == 0 || message.find(";READY=1") != std::string::npos) break;
   }

@@ -13,7 +13,11 @@ Millis read_clock(clockid_t id) {
 
 }  // namespace
 
-Millis SystemClock::wall() const { return read_clock(CLOCK_REALTIME); }
-Millis SystemClock::monotonic() const { return read_clock(CLOCK_MONOTONIC); }
+Millis SystemClock::wall() const {
+  return read_clock(CLOCK_REALTIME);
+}
+Millis SystemClock::monotonic() const {
+  return read_clock(CLOCK_MONOTONIC);
+}
 
 }  // namespace jobtrack

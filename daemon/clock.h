@@ -29,7 +29,10 @@ class ManualClock final : public Clock {
       : wall_(wall_start), mono_(mono_start) {}
   Millis wall() const override { return wall_; }
   Millis monotonic() const override { return mono_; }
-  void advance(Millis by) { wall_ += by; mono_ += by; }
+  void advance(Millis by) {
+    wall_ += by;
+    mono_ += by;
+  }
   void jump_wall(Millis by) { wall_ += by; }
 
  private:

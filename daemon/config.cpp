@@ -31,13 +31,16 @@ constexpr std::int64_t kMaxFileBytes = 16 * 1024 * 1024;
 constexpr std::string_view kTopLevelKeys =
     "database, socket, socket_group, log_level, keep_finished, keep_after_expiry, poll_retention, "
     "idle_timeout, max_connections, max_message_bytes, endpoints";
-constexpr std::string_view kProviders[] = {"prism", "ttd-standard", "ttd-graphql", "ogc", "asana", "generic"};
+constexpr std::string_view kProviders[] = {"prism", "ttd-standard", "ttd-graphql",
+                                           "ogc",   "asana",        "generic"};
 constexpr std::string_view kLogLevels[] = {"debug", "info", "notice", "warning", "err"};
 
 int line_of(const toml::source_position& position) {
   return static_cast<int>(std::min<std::uint32_t>(position.line, std::numeric_limits<int>::max()));
 }
-int line_of(const toml::source_region& region) { return line_of(region.begin); }
+int line_of(const toml::source_region& region) {
+  return line_of(region.begin);
+}
 
 // One key = value pair being read: `path` is its dotted name for messages.
 struct Item {
@@ -54,7 +57,8 @@ std::vector<Item> entries(const toml::table& table, const std::string& prefix) {
   for (auto&& [key, node] : table) {
     toml::source_position at = key.source().begin;
     if (at.line == 0) at = node.source().begin;
-    std::string path = prefix.empty() ? std::string(key.str()) : fmt::format("{}.{}", prefix, key.str());
+    std::string path =
+        prefix.empty() ? std::string(key.str()) : fmt::format("{}.{}", prefix, key.str());
     sorted.push_back({at, Item{std::string(key.str()), std::move(path), &node, line_of(at)}});
   }
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
@@ -68,24 +72,36 @@ std::vector<Item> entries(const toml::table& table, const std::string& prefix) {
 
 std::string_view type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    case toml::node_type::none: break;
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
   }
   return "nothing";
 }
 
 template <typename... Args>
-tl::unexpected<ConfigError> fail(const Item& item, fmt::format_string<Args...> format, Args&&... args) {
-  return tl::make_unexpected(
-      ConfigError{"", item.line, fmt::format("{}: {}", item.path, fmt::format(format, std::forward<Args>(args)...))});
+tl::unexpected<ConfigError> fail(const Item& item, fmt::format_string<Args...> format,
+                                 Args&&... args) {
+  return tl::make_unexpected(ConfigError{
+      "", item.line,
+      fmt::format("{}: {}", item.path, fmt::format(format, std::forward<Args>(args)...))});
 }
 
 tl::unexpected<ConfigError> wrong_type(const Item& item, std::string_view expected) {
@@ -112,7 +128,8 @@ tl::expected<std::string, ConfigError> nonempty_string(const Item& item) {
   return value;
 }
 
-tl::expected<std::string, ConfigError> one_of(const Item& item, std::span<const std::string_view> choices) {
+tl::expected<std::string, ConfigError> one_of(const Item& item,
+                                              std::span<const std::string_view> choices) {
   auto value = string_value(item);
   if (!value) return value;
   if (std::find(choices.begin(), choices.end(), *value) != choices.end()) return value;
@@ -121,8 +138,9 @@ tl::expected<std::string, ConfigError> one_of(const Item& item, std::span<const 
 
 tl::expected<Millis, ConfigError> duration(const Item& item, bool allow_zero) {
   auto text = string_value(item);
-  if (!text) return fail(item, "expected a duration string such as \"30s\" or \"1h30m\", found {}",
-                         type_name(*item.node));
+  if (!text)
+    return fail(item, "expected a duration string such as \"30s\" or \"1h30m\", found {}",
+                type_name(*item.node));
   auto ms = protocol::parse_duration_ms(*text);
   if (!ms) return fail(item, "{}", ms.error());
   if (!allow_zero && *ms <= 0) return fail(item, "must be longer than zero");
@@ -134,7 +152,8 @@ tl::expected<int, ConfigError> integer(const Item& item, std::int64_t min, std::
   if (value == nullptr) return wrong_type(item, "an integer");
   std::int64_t number = value->get();
   if (number < min || number > max) {
-    if (max == std::numeric_limits<int>::max()) return fail(item, "must be at least {}, found {}", min, number);
+    if (max == std::numeric_limits<int>::max())
+      return fail(item, "must be at least {}, found {}", min, number);
     return fail(item, "must be between {} and {}, found {}", min, max, number);
   }
   return static_cast<int>(number);
@@ -150,7 +169,8 @@ tl::expected<double, ConfigError> factor(const Item& item) {
     return wrong_type(item, "a number");
   }
   // Written so that NaN fails too.
-  if (!(number >= 1.0) || !std::isfinite(number)) return fail(item, "must be a number of at least 1.0");
+  if (!(number >= 1.0) || !std::isfinite(number))
+    return fail(item, "must be a number of at least 1.0");
   return number;
 }
 
@@ -158,31 +178,44 @@ tl::expected<double, ConfigError> factor(const Item& item) {
 // case-insensitive.
 tl::expected<std::int64_t, std::string> parse_size(std::string_view text) {
   std::size_t digits = 0;
-  while (digits < text.size() && ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '.')) ++digits;
+  while (digits < text.size() &&
+         ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '.'))
+    ++digits;
   double number = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + digits, number);
   if (digits == 0 || ec != std::errc() || end != text.data() + digits) {
-    return tl::make_unexpected(fmt::format("invalid size \"{}\": expected a number then a unit, e.g. \"10MB\" or \"256MiB\"", text));
+    return tl::make_unexpected(fmt::format(
+        "invalid size \"{}\": expected a number then a unit, e.g. \"10MB\" or \"256MiB\"", text));
   }
   std::string unit;
   for (char c : text.substr(digits)) {
     if (c != ' ') unit.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
   }
   static constexpr std::pair<std::string_view, double> kUnits[] = {
-      {"", 1.0},          {"b", 1.0},
-      {"k", 1e3},         {"kb", 1e3},           {"kib", 1024.0},
-      {"m", 1e6},         {"mb", 1e6},           {"mib", 1048576.0},
-      {"g", 1e9},         {"gb", 1e9},           {"gib", 1073741824.0},
-      {"t", 1e12},        {"tb", 1e12},          {"tib", 1099511627776.0},
+      {"", 1.0},
+      {"b", 1.0},
+      {"k", 1e3},
+      {"kb", 1e3},
+      {"kib", 1024.0},
+      {"m", 1e6},
+      {"mb", 1e6},
+      {"mib", 1048576.0},
+      {"g", 1e9},
+      {"gb", 1e9},
+      {"gib", 1073741824.0},
+      {"t", 1e12},
+      {"tb", 1e12},
+      {"tib", 1099511627776.0},
   };
   for (const auto& [name, scale] : kUnits) {
     if (unit != name) continue;
     double bytes = number * scale;
-    if (!(bytes < 9.0e18)) return tl::make_unexpected(fmt::format("invalid size \"{}\": too large", text));
+    if (!(bytes < 9.0e18))
+      return tl::make_unexpected(fmt::format("invalid size \"{}\": too large", text));
     return static_cast<std::int64_t>(bytes);
   }
-  return tl::make_unexpected(
-      fmt::format("invalid size \"{}\": unknown unit (use B, KB, MB, GB, TB or KiB, MiB, GiB, TiB)", text));
+  return tl::make_unexpected(fmt::format(
+      "invalid size \"{}\": unknown unit (use B, KB, MB, GB, TB or KiB, MiB, GiB, TiB)", text));
 }
 
 tl::expected<std::int64_t, ConfigError> size(const Item& item) {
@@ -202,8 +235,9 @@ tl::expected<std::int64_t, ConfigError> size(const Item& item) {
 
 tl::expected<RateLimit, ConfigError> rate_limit(const Item& item) {
   auto text = string_value(item);
-  if (!text) return fail(item, "expected a rate string such as \"20/s\" or \"1500/min\", found {}",
-                         type_name(*item.node));
+  if (!text)
+    return fail(item, "expected a rate string such as \"20/s\" or \"1500/min\", found {}",
+                type_name(*item.node));
   auto rate = protocol::parse_rate(*text);
   if (!rate) return fail(item, "{}", rate.error());
   return RateLimit{rate->count, rate->per_ms};
@@ -232,8 +266,10 @@ tl::expected<TokenSource, ConfigError> token_source(const Item& item) {
       "write where the token comes from: { env = \"VARIABLE\" }, { file = \"/path\" } or "
       "{ credential = \"name\" }";
   const auto* table = item.node->as_table();
-  if (table == nullptr) return fail(item, "expected a table, found {}; {}", type_name(*item.node), kHint);
-  if (table->size() != 1) return fail(item, "needs exactly one of env, file or credential; {}", kHint);
+  if (table == nullptr)
+    return fail(item, "expected a table, found {}; {}", type_name(*item.node), kHint);
+  if (table->size() != 1)
+    return fail(item, "needs exactly one of env, file or credential; {}", kHint);
   Item source = entries(*table, item.path).front();
   TokenSource token;
   if (source.key == "env") {
@@ -292,14 +328,19 @@ tl::expected<nlohmann::json, ConfigError> to_json(const Item& item) {
   }
   // Dates and times: their TOML spelling, which is RFC 3339.
   std::ostringstream text;
-  if (const auto* d = node.as_date()) text << *d;
-  else if (const auto* t = node.as_time()) text << *t;
-  else if (const auto* dt = node.as_date_time()) text << *dt;
-  else return wrong_type(item, "a value");
+  if (const auto* d = node.as_date())
+    text << *d;
+  else if (const auto* t = node.as_time())
+    text << *t;
+  else if (const auto* dt = node.as_date_time())
+    text << *dt;
+  else
+    return wrong_type(item, "a value");
   return nlohmann::json(text.str());
 }
 
-void record_key_lines(const toml::table& table, const std::string& prefix, std::map<std::string, int>& lines) {
+void record_key_lines(const toml::table& table, const std::string& prefix,
+                      std::map<std::string, int>& lines) {
   for (const Item& item : entries(table, prefix)) {
     lines[item.path] = item.line;
     if (const auto* sub = item.node->as_table()) record_key_lines(*sub, item.path, lines);
@@ -342,7 +383,8 @@ tl::expected<EndpointConfig, ConfigError> endpoint(const Item& item) {
   const auto* table = item.node->as_table();
   if (table == nullptr) return wrong_type(item, "a table ([" + item.path + "])");
   if (!valid_endpoint_name(item.key)) {
-    return fail(item, "invalid endpoint name \"{}\": use only letters, digits, '_', '.' and '-'", item.key);
+    return fail(item, "invalid endpoint name \"{}\": use only letters, digits, '_', '.' and '-'",
+                item.key);
   }
   EndpointConfig ep;
   ep.name = item.key;
@@ -352,21 +394,24 @@ tl::expected<EndpointConfig, ConfigError> endpoint(const Item& item) {
 
   std::map<std::string, Item> seen;
   for (const Item& field : entries(*table, item.path)) {
-    if (auto status = endpoint_key(ep, field); !status) return tl::make_unexpected(std::move(status.error()));
+    if (auto status = endpoint_key(ep, field); !status)
+      return tl::make_unexpected(std::move(status.error()));
     seen.emplace(field.key, field);
   }
   Item whole{item.key, item.path, item.node, ep.line};
   if (!seen.contains("provider")) {
     return fail(whole, "missing required key provider (one of {})", fmt::join(kProviders, ", "));
   }
-  if (!seen.contains("base_url")) return fail(whole, "missing required key base_url, e.g. \"https://api.example.com\"");
+  if (!seen.contains("base_url"))
+    return fail(whole, "missing required key base_url, e.g. \"https://api.example.com\"");
 
-  auto order = [&](std::string_view lower, std::string_view upper, Millis low, Millis high) -> Status {
+  auto order = [&](std::string_view lower, std::string_view upper, Millis low,
+                   Millis high) -> Status {
     if (low <= high) return {};
     auto at = seen.find(std::string(lower));
     const Item& culprit = at != seen.end() ? at->second : seen.at(std::string(upper));
-    return fail(culprit, "{} ({}) must not be longer than {} ({})", lower, protocol::format_duration_ms(low),
-                upper, protocol::format_duration_ms(high));
+    return fail(culprit, "{} ({}) must not be longer than {} ({})", lower,
+                protocol::format_duration_ms(low), upper, protocol::format_duration_ms(high));
   };
   if (auto status = order("poll_initial", "poll_max", ep.poll.initial, ep.poll.max); !status) {
     return tl::make_unexpected(std::move(status.error()));
@@ -383,11 +428,13 @@ Status endpoints(Config& config, const Item& item) {
   for (const Item& entry : entries(*table, item.path)) {
     auto ep = endpoint(entry);
     if (!ep) return tl::make_unexpected(std::move(ep.error()));
-    if (config.endpoint(ep->name) != nullptr) return fail(entry, "endpoint \"{}\" is defined twice", ep->name);
+    if (config.endpoint(ep->name) != nullptr)
+      return fail(entry, "endpoint \"{}\" is defined twice", ep->name);
     config.endpoints.push_back(std::move(*ep));
   }
-  std::stable_sort(config.endpoints.begin(), config.endpoints.end(),
-                   [](const EndpointConfig& a, const EndpointConfig& b) { return a.line < b.line; });
+  std::stable_sort(
+      config.endpoints.begin(), config.endpoints.end(),
+      [](const EndpointConfig& a, const EndpointConfig& b) { return a.line < b.line; });
   return {};
 }
 
@@ -430,7 +477,8 @@ tl::expected<Config, ConfigError> parse(std::string_view text, const std::string
   try {
     root = toml::parse(text, name);
   } catch (const toml::parse_error& error) {
-    return tl::make_unexpected(ConfigError{name, line_of(error.source()), std::string(error.description())});
+    return tl::make_unexpected(
+        ConfigError{name, line_of(error.source()), std::string(error.description())});
   }
   for (const Item& item : entries(root, "")) {
     if (auto status = top_level_key(config, item); !status) {
@@ -455,8 +503,8 @@ std::string ConfigError::to_string() const {
   return fmt::format("{}: {}", file, message);
 }
 
-ConfigError endpoint_error(const Config& config, const EndpointConfig& endpoint, std::string_view key,
-                           std::string_view message) {
+ConfigError endpoint_error(const Config& config, const EndpointConfig& endpoint,
+                           std::string_view key, std::string_view message) {
   std::string path = key.empty() ? fmt::format("endpoints.{}", endpoint.name)
                                  : fmt::format("endpoints.{}.{}", endpoint.name, key);
   int line = endpoint.line;
@@ -477,23 +525,28 @@ tl::expected<Config, ConfigError> parse_config(std::string_view text, const std:
     return parse(text, name);
   } catch (const std::exception& error) {
     // Only allocation failures are expected here; the caller still gets an error.
-    return tl::make_unexpected(ConfigError{name, 0, fmt::format("cannot read configuration: {}", error.what())});
+    return tl::make_unexpected(
+        ConfigError{name, 0, fmt::format("cannot read configuration: {}", error.what())});
   } catch (...) {
     return tl::make_unexpected(ConfigError{name, 0, "cannot read configuration"});
   }
 }
 
 tl::expected<Config, ConfigError> load_config(const std::string& path) {
-  auto error = [&](std::string message) { return tl::make_unexpected(ConfigError{path, 0, std::move(message)}); };
+  auto error = [&](std::string message) {
+    return tl::make_unexpected(ConfigError{path, 0, std::move(message)});
+  };
   std::FILE* file = std::fopen(path.c_str(), "rbe");
-  if (file == nullptr) return error(fmt::format("cannot open configuration file: {}", std::strerror(errno)));
+  if (file == nullptr)
+    return error(fmt::format("cannot open configuration file: {}", std::strerror(errno)));
   struct Closer {
     std::FILE* file;
     ~Closer() { std::fclose(file); }
   } closer{file};
 
   struct stat st {};
-  if (::fstat(::fileno(file), &st) != 0) return error(fmt::format("cannot stat: {}", std::strerror(errno)));
+  if (::fstat(::fileno(file), &st) != 0)
+    return error(fmt::format("cannot stat: {}", std::strerror(errno)));
   if (!S_ISREG(st.st_mode)) return error("not a regular file");
   if (st.st_size > kMaxFileBytes) return error(fmt::format("larger than {} bytes", kMaxFileBytes));
 
@@ -502,9 +555,11 @@ tl::expected<Config, ConfigError> load_config(const std::string& path) {
   std::size_t n = 0;
   while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) {
     text.append(buffer, n);
-    if (text.size() > static_cast<std::size_t>(kMaxFileBytes)) return error(fmt::format("larger than {} bytes", kMaxFileBytes));
+    if (text.size() > static_cast<std::size_t>(kMaxFileBytes))
+      return error(fmt::format("larger than {} bytes", kMaxFileBytes));
   }
-  if (std::ferror(file)) return error(fmt::format("cannot read configuration file: {}", std::strerror(errno)));
+  if (std::ferror(file))
+    return error(fmt::format("cannot read configuration file: {}", std::strerror(errno)));
   return parse_config(text, path);
 }
 

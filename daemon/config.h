@@ -43,7 +43,7 @@ struct EndpointConfig {
   std::string provider;  // prism, ttd-standard, ttd-graphql, ogc, asana, generic
   std::string base_url;
   TokenSource token;
-  Backoff poll{1000, 1.5, 60'000};   // healthy polling interval
+  Backoff poll{1000, 1.5, 60'000};    // healthy polling interval
   Backoff retry{1000, 2.0, 300'000};  // after a failed poll: full jitter, capped
   int max_in_flight = 16;
   std::optional<RateLimit> rate_limit;
@@ -62,10 +62,10 @@ struct EndpointConfig {
 };
 
 struct Config {
-  std::string path;  // the file it was read from ("" when built in code)
-  std::string database;  // default $STATE_DIRECTORY/jobtrack.db, else ./jobtrack.db
-  std::string socket;    // default $RUNTIME_DIRECTORY/jobtrack.sock, else ./jobtrack.sock
-  std::string socket_group;  // group of a socket the daemon binds itself ("" keeps ours)
+  std::string path;                // the file it was read from ("" when built in code)
+  std::string database;            // default $STATE_DIRECTORY/jobtrack.db, else ./jobtrack.db
+  std::string socket;              // default $RUNTIME_DIRECTORY/jobtrack.sock, else ./jobtrack.sock
+  std::string socket_group;        // group of a socket the daemon binds itself ("" keeps ours)
   std::string log_level = "info";  // debug, info, notice, warning, err
   Millis keep_finished = 7LL * 24 * 3600 * 1000;
   Millis keep_after_expiry = 0;
@@ -88,8 +88,8 @@ struct ConfigError {
 // An error about `key` of an endpoint's table (a settings key such as
 // "states.succeeded", as make_provider() names them; "" for the table as a
 // whole), at that key's line or, failing that, its parent's or the header's.
-ConfigError endpoint_error(const Config& config, const EndpointConfig& endpoint, std::string_view key,
-                           std::string_view message);
+ConfigError endpoint_error(const Config& config, const EndpointConfig& endpoint,
+                           std::string_view key, std::string_view message);
 
 // Reads and validates the file at `path`. Provider-specific settings are
 // checked by build_endpoints() (endpoints.h), which needs the providers.

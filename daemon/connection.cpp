@@ -1,11 +1,11 @@
 #include "daemon/connection.h"
 
-#include <errno.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <systemd/sd-event.h>
 #include <unistd.h>
 
+#include <errno.h>
 #include <fmt/format.h>
 
 #include "daemon/log.h"
@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::size_t kReadPerWakeup = 1024 * 1024;  // then let other connections run
-constexpr int kCallsPerTurn = 32;                     // likewise for answering calls
+constexpr int kCallsPerTurn = 32;                    // likewise for answering calls
 
 std::uint64_t now_usec(sd_event* loop) {
   std::uint64_t usec = 0;
@@ -36,7 +36,8 @@ Connection::~Connection() {
 
 bool Connection::start() {
   if (sd_event_add_io(server_.loop_, &io_, fd_, EPOLLIN, &Connection::on_io, this) < 0 ||
-      sd_event_add_time(server_.loop_, &idle_, CLOCK_MONOTONIC, UINT64_MAX, 1'000'000, &Connection::on_idle, this) < 0) {
+      sd_event_add_time(server_.loop_, &idle_, CLOCK_MONOTONIC, UINT64_MAX, 1'000'000,
+                        &Connection::on_idle, this) < 0) {
     return false;
   }
   touch();
@@ -95,7 +96,8 @@ void Connection::process() {
   std::string message;
   int handled = 0;
   resume_ = false;
-  while (!call_open_ && !closing_ && output_.size() - output_sent_ < server_.limits_.max_output_bytes) {
+  while (!call_open_ && !closing_ &&
+         output_.size() - output_sent_ < server_.limits_.max_output_bytes) {
     if (handled++ == kCallsPerTurn) {
       resume_ = true;
       touch();  // being served is not idle
@@ -105,7 +107,8 @@ void Connection::process() {
     if (status == protocol::MessageReader::Status::need_more) break;
     if (status == protocol::MessageReader::Status::too_large) {
       send(protocol::error_reply(protocol::invalid_parameter(
-               "message", fmt::format("message exceeds {} bytes", server_.limits_.max_message_bytes))),
+               "message",
+               fmt::format("message exceeds {} bytes", server_.limits_.max_message_bytes))),
            true);
       continue;
     }
@@ -131,7 +134,8 @@ void Connection::send(const nlohmann::json& message, bool finished) {
   if (finished) call_open_ = false;
   flush();
   if (output_.size() - output_sent_ > 4 * server_.limits_.max_output_bytes) {
-    log_warning(fmt::format("dropping a client (pid {}) that does not read its replies", peer_.pid));
+    log_warning(
+        fmt::format("dropping a client (pid {}) that does not read its replies", peer_.pid));
     close_soon();
     return;
   }
@@ -143,7 +147,8 @@ void Connection::send(const nlohmann::json& message, bool finished) {
 
 void Connection::flush() {
   while (output_sent_ < output_.size()) {
-    ssize_t sent = ::send(fd_, output_.data() + output_sent_, output_.size() - output_sent_, MSG_NOSIGNAL);
+    ssize_t sent =
+        ::send(fd_, output_.data() + output_sent_, output_.size() - output_sent_, MSG_NOSIGNAL);
     if (sent > 0) {
       output_sent_ += static_cast<std::size_t>(sent);
       continue;

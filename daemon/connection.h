@@ -49,7 +49,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   sd_event_source* io_ = nullptr;
   sd_event_source* idle_ = nullptr;
 
-  bool call_open_ = false;   // a call is waiting for its final reply
+  bool call_open_ = false;    // a call is waiting for its final reply
   bool peer_closed_ = false;  // EOF read; close once replies are out
   bool closing_ = false;
   // Buffered calls wait for another turn: the socket is watched for

@@ -79,16 +79,19 @@ std::string status_line(Daemon::Parts& parts) {
     if (state == State::running) running = count;
   }
   return fmt::format("{} jobs tracked, {} active, {} running; {} polls/min, {} failed polls; {}",
-                     counters.jobs_total, counters.jobs_active, running, parts.scheduler->polls_last_minute(),
-                     parts.scheduler->counters().polls_failed,
-                     parts.facts.storage_error.empty() ? std::string("storage ok")
-                                                       : "storage error: " + parts.facts.storage_error);
+                     counters.jobs_total, counters.jobs_active, running,
+                     parts.scheduler->polls_last_minute(), parts.scheduler->counters().polls_failed,
+                     parts.facts.storage_error.empty()
+                         ? std::string("storage ok")
+                         : "storage error: " + parts.facts.storage_error);
 }
 
 }  // namespace
 
 Daemon::Daemon(Config config, std::string config_path)
-    : config_(std::move(config)), config_path_(std::move(config_path)), parts_(std::make_unique<Parts>()) {}
+    : config_(std::move(config)),
+      config_path_(std::move(config_path)),
+      parts_(std::make_unique<Parts>()) {}
 
 Daemon::~Daemon() = default;
 
@@ -130,11 +133,14 @@ int Daemon::run() {
   parts.facts.started_at = parts.clock.wall();
   parts.facts.started_monotonic = parts.clock.monotonic();
   // Large bodies spool beside the database: on disk, readable by the daemon only.
-  parts.poller = std::make_unique<Poller>(parts.loop, std::filesystem::path(config_.database).parent_path().string());
-  parts.scheduler = std::make_unique<Scheduler>(parts.loop, *parts.store, *parts.poller, parts.clock);
+  parts.poller = std::make_unique<Poller>(
+      parts.loop, std::filesystem::path(config_.database).parent_path().string());
+  parts.scheduler =
+      std::make_unique<Scheduler>(parts.loop, *parts.store, *parts.poller, parts.clock);
   parts.watchers = std::make_unique<Watchers>([&parts](const Job& job) {
     const EndpointRuntime* endpoint = parts.scheduler->endpoint(job.endpoint);
-    return job_to_json(job, endpoint ? std::string_view(endpoint->config.provider) : std::string_view());
+    return job_to_json(job,
+                       endpoint ? std::string_view(endpoint->config.provider) : std::string_view());
   });
   parts.sweeper = std::make_unique<Sweeper>(parts.loop, *parts.store, parts.clock);
   parts.sweeper->on_deleted([&parts](std::int64_t job_id) {
@@ -144,18 +150,21 @@ int Daemon::run() {
   parts.facts.job_forgotten = [&parts] { parts.sweeper->space_freed(); };
   parts.scheduler->on_transition([&parts](const Job& job, const Transition& transition) {
     parts.watchers->queue(job, transition);
-    if (is_terminal(transition.to)) parts.sweeper->wake();  // its expiry may come before the armed one
+    if (is_terminal(transition.to))
+      parts.sweeper->wake();  // its expiry may come before the armed one
   });
   parts.scheduler->on_storage([&parts](const std::string& error) {
-    if (error != parts.facts.storage_error && !error.empty()) log_error(fmt::format("storage failure: {}", error));
+    if (error != parts.facts.storage_error && !error.empty())
+      log_error(fmt::format("storage failure: {}", error));
     parts.facts.storage_error = error;
   });
-  parts.context = std::make_unique<HandlerContext>(
-      HandlerContext{*parts.store, *parts.scheduler, *parts.watchers, parts.clock, parts.facts, getuid()});
-  parts.server = std::make_unique<Server>(parts.loop, server_limits(config_),
-                                          [&parts](const protocol::Call& call, ResponderPtr responder) {
-                                            dispatch(*parts.context, call, responder);
-                                          });
+  parts.context = std::make_unique<HandlerContext>(HandlerContext{
+      *parts.store, *parts.scheduler, *parts.watchers, parts.clock, parts.facts, getuid()});
+  parts.server =
+      std::make_unique<Server>(parts.loop, server_limits(config_),
+                               [&parts](const protocol::Call& call, ResponderPtr responder) {
+                                 dispatch(*parts.context, call, responder);
+                               });
   parts.facts.connections = [&parts] { return parts.server->connections(); };
   try {
     parts.server->listen(config_.socket, config_.socket_group);
@@ -183,12 +192,14 @@ int Daemon::run() {
     Parts& p = *daemon->parts_;
     std::uint64_t now = 0;
     sd_event_now(p.loop, CLOCK_MONOTONIC, &now);
-    sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading configuration", static_cast<unsigned long long>(now));
+    sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading configuration",
+               static_cast<unsigned long long>(now));
     auto fresh = load_config(daemon->config_path_);
     tl::expected<std::vector<std::unique_ptr<EndpointRuntime>>, ConfigError> built =
         fresh ? build_endpoints(*fresh, ResolveTokens::yes) : tl::make_unexpected(fresh.error());
     if (!built) {
-      log_error(fmt::format("configuration not reloaded, keeping the running one: {}", built.error().to_string()));
+      log_error(fmt::format("configuration not reloaded, keeping the running one: {}",
+                            built.error().to_string()));
     } else {
       if (fresh->database != daemon->config_.database || fresh->socket != daemon->config_.socket) {
         log_notice("database and socket paths change only on restart");
@@ -198,7 +209,8 @@ int Daemon::run() {
       p.server->set_limits(server_limits(daemon->config_));
       p.scheduler->set_endpoints(std::move(*built));
       p.sweeper->configure(SweepPolicy::from(daemon->config_));
-      log_info(fmt::format("configuration reloaded: {} endpoints", daemon->config_.endpoints.size()));
+      log_info(
+          fmt::format("configuration reloaded: {} endpoints", daemon->config_.endpoints.size()));
     }
     sd_notifyf(0, "READY=1\nSTATUS=%s", status_line(p).c_str());
     return 0;
@@ -206,28 +218,32 @@ int Daemon::run() {
 
   // After every iteration that did something: commit, then tell waiters.
   sd_event_source* post = nullptr;
-  sd_event_add_post(parts.loop, &post, [](sd_event_source*, void* self) -> int {
-    Parts& p = *static_cast<Parts*>(self);
-    try {
-      p.store->commit_batch();
-    } catch (const StoreError& error) {
-      p.store->rollback_batch();
-      p.facts.storage_error = error.what();
-      log_error(fmt::format("commit failed: {}", error.what()));
-      return 0;
-    }
-    p.watchers->flush();
-    Millis now = p.clock.monotonic();
-    if (now - p.last_status >= 2000) {
-      p.last_status = now;
-      sd_notifyf(0, "STATUS=%s", status_line(p).c_str());
-    }
-    return 0;
-  }, &parts);
+  sd_event_add_post(
+      parts.loop, &post,
+      [](sd_event_source*, void* self) -> int {
+        Parts& p = *static_cast<Parts*>(self);
+        try {
+          p.store->commit_batch();
+        } catch (const StoreError& error) {
+          p.store->rollback_batch();
+          p.facts.storage_error = error.what();
+          log_error(fmt::format("commit failed: {}", error.what()));
+          return 0;
+        }
+        p.watchers->flush();
+        Millis now = p.clock.monotonic();
+        if (now - p.last_status >= 2000) {
+          p.last_status = now;
+          sd_notifyf(0, "STATUS=%s", status_line(p).c_str());
+        }
+        return 0;
+      },
+      &parts);
   parts.sources.push_back(post);
 
-  log_info(fmt::format("jobtrackd {} ready: database {}, socket {}{}, {} endpoints", JOBTRACK_VERSION,
-                       config_.database, config_.socket, parts.server->socket_activated() ? " (from systemd)" : "",
+  log_info(fmt::format("jobtrackd {} ready: database {}, socket {}{}, {} endpoints",
+                       JOBTRACK_VERSION, config_.database, config_.socket,
+                       parts.server->socket_activated() ? " (from systemd)" : "",
                        config_.endpoints.size()));
   sd_notifyf(0, "READY=1\nSTATUS=%s", status_line(parts).c_str());
   int result = sd_event_loop(parts.loop);

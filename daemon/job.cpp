@@ -33,6 +33,8 @@ std::optional<State> parse_state(std::string_view text) {
   return std::nullopt;
 }
 
-bool is_terminal(State state) { return state != State::queued && state != State::running; }
+bool is_terminal(State state) {
+  return state != State::queued && state != State::running;
+}
 
 }  // namespace jobtrack

@@ -13,7 +13,17 @@
 namespace jobtrack {
 
 // queued and running are active; every other state is terminal and ends polling.
-enum class State { queued, running, succeeded, partial, failed, cancelled, expired, not_found, timed_out };
+enum class State {
+  queued,
+  running,
+  succeeded,
+  partial,
+  failed,
+  cancelled,
+  expired,
+  not_found,
+  timed_out
+};
 
 std::string_view to_string(State state);
 std::optional<State> parse_state(std::string_view text);
@@ -42,7 +52,7 @@ struct Job {
   std::int64_t poll_count = 0;
   std::int64_t consecutive_errors = 0;
   std::optional<std::string> last_poll_error;
-  bool seen = false;               // a status response was ever understood
+  bool seen = false;                 // a status response was ever understood
   std::int64_t not_found_count = 0;  // consecutive 404s before it was ever seen
   std::int64_t results_stored = 0;
 };

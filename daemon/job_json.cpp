@@ -59,7 +59,8 @@ nlohmann::json job_to_json(const Job& job, std::string_view provider) {
 nlohmann::json transition_to_json(const Transition& transition) {
   return {
       {"at", protocol::format_iso8601(transition.at)},
-      {"from", transition.from ? nlohmann::json(to_string(*transition.from)) : nlohmann::json(nullptr)},
+      {"from",
+       transition.from ? nlohmann::json(to_string(*transition.from)) : nlohmann::json(nullptr)},
       {"to", to_string(transition.to)},
       {"remote_status", or_null(transition.remote_status)},
       {"progress", or_null(transition.progress)},

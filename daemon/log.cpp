@@ -29,7 +29,9 @@ bool parse_unsigned(std::string_view text, std::uint64_t& out) {
   return ec == std::errc{} && ptr == end;
 }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char ascii_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool equals_lower(std::string_view text, std::string_view lower) {
   if (text.size() != lower.size()) return false;
@@ -132,11 +134,16 @@ LogSink detect_log_sink(const char* journal_stream, int fd) noexcept {
 
 std::string_view log_level_name(LogLevel level) noexcept {
   switch (level) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::notice: return "notice";
-    case LogLevel::warning: return "warning";
-    case LogLevel::err: return "error";
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::notice:
+      return "notice";
+    case LogLevel::warning:
+      return "warning";
+    case LogLevel::err:
+      return "error";
   }
   return "error";
 }
@@ -171,7 +178,8 @@ std::vector<std::string> journal_fields(LogLevel level, std::string_view message
   items.push_back("PRIORITY=" + std::to_string(static_cast<int>(level)));
   items.emplace_back("SYSLOG_IDENTIFIER=jobtrackd");
   if (fields.job) items.push_back("JOBTRACK_JOB=" + std::to_string(*fields.job));
-  if (!fields.endpoint.empty()) items.push_back("JOBTRACK_ENDPOINT=" + std::string(fields.endpoint));
+  if (!fields.endpoint.empty())
+    items.push_back("JOBTRACK_ENDPOINT=" + std::string(fields.endpoint));
   if (!fields.remote_id.empty()) {
     items.push_back("JOBTRACK_REMOTE_ID=" + std::string(fields.remote_id));
   }
@@ -179,7 +187,9 @@ std::vector<std::string> journal_fields(LogLevel level, std::string_view message
   return items;
 }
 
-void set_log_level(LogLevel level) { current_level = level; }
+void set_log_level(LogLevel level) {
+  current_level = level;
+}
 
 bool parse_log_level(std::string_view text, LogLevel& out) {
   struct Name {
@@ -187,10 +197,10 @@ bool parse_log_level(std::string_view text, LogLevel& out) {
     LogLevel level;
   };
   static constexpr Name names[] = {
-      {"debug", LogLevel::debug},     {"info", LogLevel::info}, {"notice", LogLevel::notice},
+      {"debug", LogLevel::debug},     {"info", LogLevel::info},    {"notice", LogLevel::notice},
       {"warning", LogLevel::warning}, {"warn", LogLevel::warning}, {"error", LogLevel::err},
-      {"err", LogLevel::err},         {"7", LogLevel::debug},   {"6", LogLevel::info},
-      {"5", LogLevel::notice},        {"4", LogLevel::warning}, {"3", LogLevel::err},
+      {"err", LogLevel::err},         {"7", LogLevel::debug},      {"6", LogLevel::info},
+      {"5", LogLevel::notice},        {"4", LogLevel::warning},    {"3", LogLevel::err},
   };
   for (const Name& n : names) {
     if (equals_lower(text, n.name)) {

@@ -30,10 +30,20 @@ bool parse_log_level(std::string_view text, LogLevel& out);
 bool log_enabled(LogLevel level);
 void log_message(LogLevel level, std::string_view message, const LogFields& fields = {});
 
-inline void log_debug(std::string_view m, const LogFields& f = {}) { log_message(LogLevel::debug, m, f); }
-inline void log_info(std::string_view m, const LogFields& f = {}) { log_message(LogLevel::info, m, f); }
-inline void log_notice(std::string_view m, const LogFields& f = {}) { log_message(LogLevel::notice, m, f); }
-inline void log_warning(std::string_view m, const LogFields& f = {}) { log_message(LogLevel::warning, m, f); }
-inline void log_error(std::string_view m, const LogFields& f = {}) { log_message(LogLevel::err, m, f); }
+inline void log_debug(std::string_view m, const LogFields& f = {}) {
+  log_message(LogLevel::debug, m, f);
+}
+inline void log_info(std::string_view m, const LogFields& f = {}) {
+  log_message(LogLevel::info, m, f);
+}
+inline void log_notice(std::string_view m, const LogFields& f = {}) {
+  log_message(LogLevel::notice, m, f);
+}
+inline void log_warning(std::string_view m, const LogFields& f = {}) {
+  log_message(LogLevel::warning, m, f);
+}
+inline void log_error(std::string_view m, const LogFields& f = {}) {
+  log_message(LogLevel::err, m, f);
+}
 
 }  // namespace jobtrack

@@ -33,8 +33,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", endpoints.error().to_string().c_str());
       return 1;
     }
-    std::printf("%s: configuration OK (%zu endpoints; database %s; socket %s)\n", config_path.c_str(),
-                config->endpoints.size(), config->database.c_str(), config->socket.c_str());
+    std::printf("%s: configuration OK (%zu endpoints; database %s; socket %s)\n",
+                config_path.c_str(), config->endpoints.size(), config->database.c_str(),
+                config->socket.c_str());
     return 0;
   }
   jobtrack::Daemon daemon(std::move(*config), config_path);

@@ -1,9 +1,9 @@
 #include "daemon/migrations.h"
 
+#include <charconv>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/core.h>
-
-#include <charconv>
 
 #include "daemon/store.h"
 
@@ -50,7 +50,8 @@ DatabaseCheck check_database(SQLite::Database& db, int newest) {
     const auto user_version = pragma_int(db, "user_version");
     const auto page_count = pragma_int(db, "page_count");
     const auto objects =
-        db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").getInt64();
+        db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+            .getInt64();
 
     if (application_id != 0 && application_id != kApplicationId) {
       throw StoreError(fmt::format("not a jobtrack database (application_id {:#x})",
@@ -62,10 +63,10 @@ DatabaseCheck check_database(SQLite::Database& db, int newest) {
       throw StoreError("not a jobtrack database (it has no jobtrack application_id)");
     }
     if (user_version > newest) {
-      throw StoreError(fmt::format(
-          "database schema version {} is newer than this jobtrackd supports ({}); "
-          "upgrade jobtrackd or use another database",
-          user_version, newest));
+      throw StoreError(
+          fmt::format("database schema version {} is newer than this jobtrackd supports ({}); "
+                      "upgrade jobtrackd or use another database",
+                      user_version, newest));
     }
     return DatabaseCheck{page_count == 0, static_cast<int>(user_version)};
   } catch (const SQLite::Exception& e) {
@@ -83,10 +84,10 @@ int apply_migrations(SQLite::Database& db, std::span<const Migration> migrations
     // the file since check_database.
     const auto from = pragma_int(db, "user_version");
     if (from > newest) {
-      throw StoreError(fmt::format(
-          "database schema version {} is newer than this jobtrackd supports ({}); "
-          "upgrade jobtrackd or use another database",
-          from, newest));
+      throw StoreError(
+          fmt::format("database schema version {} is newer than this jobtrackd supports ({}); "
+                      "upgrade jobtrackd or use another database",
+                      from, newest));
     }
     if (from == newest) return 0;
     for (const auto& migration : migrations) {

@@ -10,19 +10,26 @@ namespace jobtrack {
 
 std::string_view to_string(PollOutcome outcome) {
   switch (outcome) {
-    case PollOutcome::status: return "ok";
-    case PollOutcome::gone: return "gone";
-    case PollOutcome::retry: return "retry";
-    case PollOutcome::auth: return "auth";
-    case PollOutcome::client_error: return "client_error";
-    case PollOutcome::bad_response: return "bad_response";
+    case PollOutcome::status:
+      return "ok";
+    case PollOutcome::gone:
+      return "gone";
+    case PollOutcome::retry:
+      return "retry";
+    case PollOutcome::auth:
+      return "auth";
+    case PollOutcome::client_error:
+      return "client_error";
+    case PollOutcome::bad_response:
+      return "bad_response";
   }
   return "unknown";
 }
 
 std::optional<Millis> parse_retry_after(std::string_view value, Millis now_wall) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) value.remove_suffix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r'))
+    value.remove_suffix(1);
   std::int64_t seconds = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
   if (!value.empty() && ec == std::errc() && end == value.data() + value.size() && seconds >= 0) {
@@ -43,7 +50,8 @@ class CollectRows final : public RowSink {
 
 std::string describe_http(const Provider& provider, const HttpResponse& response) {
   // A spooled error body: its start is all a message needs.
-  std::string message = provider.error_message(response.spool ? response.spool->head(64 * 1024) : response.body);
+  std::string message =
+      provider.error_message(response.spool ? response.spool->head(64 * 1024) : response.body);
   if (message.size() > 500) message = message.substr(0, 500) + "...";
   return message.empty() ? fmt::format("HTTP {}", response.status)
                          : fmt::format("HTTP {}: {}", response.status, message);
@@ -51,7 +59,8 @@ std::string describe_http(const Provider& provider, const HttpResponse& response
 
 void redact_text(std::string& text, std::string_view secret) {
   static constexpr std::string_view kMark = "[redacted]";
-  for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + kMark.size())) {
+  for (std::size_t at = text.find(secret); at != std::string::npos;
+       at = text.find(secret, at + kMark.size())) {
     text.replace(at, secret.size(), kMark);
   }
 }
@@ -82,7 +91,8 @@ void redact(RowResult& row, std::string_view secret) {
   redact_text(row.error_message, secret);
 }
 
-PollResult classify(const Provider& provider, const HttpResponse& response, Millis now_wall, RowSink* rows) {
+PollResult classify(const Provider& provider, const HttpResponse& response, Millis now_wall,
+                    RowSink* rows) {
   PollResult result;
   result.latency = response.latency;
   if (response.status > 0) result.http_status = response.status;
@@ -100,8 +110,9 @@ PollResult classify(const Provider& provider, const HttpResponse& response, Mill
   if (response.retry_after) result.retry_after = parse_retry_after(*response.retry_after, now_wall);
   if (status >= 200 && status < 300) {
     CollectRows collected;
-    auto observation = response.spool ? provider.parse_status_spooled(*response.spool, rows ? *rows : collected)
-                                      : provider.parse_status(response.body);
+    auto observation =
+        response.spool ? provider.parse_status_spooled(*response.spool, rows ? *rows : collected)
+                       : provider.parse_status(response.body);
     if (observation && observation->streamed_rows && !rows) {
       observation->rows = std::move(collected.rows);
       observation->streamed_rows.reset();
@@ -128,7 +139,8 @@ PollResult classify(const Provider& provider, const HttpResponse& response, Mill
     result.outcome = PollOutcome::retry;
   } else {
     result.outcome = PollOutcome::client_error;
-    if (status >= 300 && status < 400) result.error = fmt::format("HTTP {}: redirect not followed", status);
+    if (status >= 300 && status < 400)
+      result.error = fmt::format("HTTP {}: redirect not followed", status);
   }
   return result;
 }

@@ -30,7 +30,7 @@ std::string_view to_string(PollOutcome outcome);
 struct PollResult {
   PollOutcome outcome = PollOutcome::retry;
   std::optional<Observation> observation;
-  std::string error;  // empty when the poll went well
+  std::string error;                  // empty when the poll went well
   std::optional<Millis> retry_after;  // from a Retry-After header, as a delay
   std::optional<long> http_status;
   Millis latency = 0;

@@ -1,12 +1,12 @@
 #include "daemon/poller.h"
 
-#include <curl/curl.h>
 #include <sys/epoll.h>
 #include <systemd/sd-event.h>
 
 #include <cstring>
 #include <stdexcept>
 
+#include <curl/curl.h>
 #include <fmt/format.h>
 
 namespace jobtrack {
@@ -37,7 +37,8 @@ size_t write_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Poller::Transfer*>(user);
   size_t bytes = size * count;
   std::string& body = transfer->response.body;
-  const std::int64_t held = transfer->spool ? transfer->spool->size() : static_cast<std::int64_t>(body.size());
+  const std::int64_t held =
+      transfer->spool ? transfer->spool->size() : static_cast<std::int64_t>(body.size());
   if (held + static_cast<std::int64_t>(bytes) > transfer->max_bytes) {
     transfer->response.too_large = true;
     return 0;  // ends the transfer with CURLE_WRITE_ERROR
@@ -45,7 +46,8 @@ size_t write_body(char* data, size_t size, size_t count, void* user) {
   if (!transfer->spool && body.size() + bytes > Poller::kSpoolBytes) {
     auto spool = Spool::create(*transfer->spool_directory);
     if (!spool || !(*spool)->append(body.data(), body.size())) {
-      transfer->spool_error = spool ? std::string("cannot spool the response body: write failed") : spool.error();
+      transfer->spool_error =
+          spool ? std::string("cannot spool the response body: write failed") : spool.error();
       return 0;
     }
     transfer->spool = std::move(*spool);
@@ -64,7 +66,8 @@ size_t write_body(char* data, size_t size, size_t count, void* user) {
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == '\r' || text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  while (!text.empty() && (text.back() == '\r' || text.back() == '\n' || text.back() == ' '))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -100,7 +103,8 @@ Poller::Poller(sd_event* loop, std::string spool_directory)
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Poller::on_timer);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-  if (sd_event_add_time(loop_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, 1000, &Poller::on_time, this) < 0) {
+  if (sd_event_add_time(loop_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, 1000, &Poller::on_time, this) <
+      0) {
     throw std::runtime_error("cannot add the HTTP timer to the event loop");
   }
   sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
@@ -142,7 +146,8 @@ void Poller::start(const HttpRequest& request, const TransferLimits& limits, Don
   transfer->max_bytes = limits.max_bytes;
   transfer->spool_directory = &spool_directory_;
   transfer->started_usec = now_usec(loop_);
-  for (const auto& header : request.headers) transfer->headers = curl_slist_append(transfer->headers, header.c_str());
+  for (const auto& header : request.headers)
+    transfer->headers = curl_slist_append(transfer->headers, header.c_str());
 
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
@@ -150,7 +155,8 @@ void Poller::start(const HttpRequest& request, const TransferLimits& limits, Don
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(limits.timeout));
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<Millis>(limits.timeout, 10'000)));
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::min<Millis>(limits.timeout, 10'000)));
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!limits.ca_bundle.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, limits.ca_bundle.c_str());
@@ -252,7 +258,7 @@ void Poller::collect_done() {
       response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
       response.transport_error = !transfer.spool_error.empty() ? transfer.spool_error
                                  : transfer.error[0]           ? std::string(transfer.error)
-                                                               : std::string(curl_easy_strerror(code));
+                                                     : std::string(curl_easy_strerror(code));
       response.body.clear();
     }
     transfer.spool.reset();

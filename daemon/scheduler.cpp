@@ -74,7 +74,8 @@ Scheduler::Scheduler(sd_event* loop, Store& store, Poller& poller, const Clock& 
       epoch_offset_(clock.wall() - clock.monotonic()),
       random_(std::random_device{}()),
       recent_polls_(60, {0, 0}) {
-  if (sd_event_add_time(loop_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, 1000, &Scheduler::on_timer, this) < 0 ||
+  if (sd_event_add_time(loop_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, 1000, &Scheduler::on_timer,
+                        this) < 0 ||
       sd_event_add_defer(loop_, &defer_, &Scheduler::on_defer, this) < 0) {
     throw std::runtime_error("cannot add the scheduler to the event loop");
   }
@@ -87,7 +88,9 @@ Scheduler::~Scheduler() {
   sd_event_source_disable_unref(defer_);
 }
 
-Millis Scheduler::now() const { return clock_.monotonic() + epoch_offset_; }
+Millis Scheduler::now() const {
+  return clock_.monotonic() + epoch_offset_;
+}
 
 void Scheduler::set_endpoints(std::vector<std::unique_ptr<EndpointRuntime>> endpoints) {
   for (auto& fresh : endpoints) {
@@ -128,7 +131,9 @@ std::size_t Scheduler::in_flight() const {
   return total;
 }
 
-void Scheduler::wake_soon() { sd_event_source_set_enabled(defer_, SD_EVENT_ONESHOT); }
+void Scheduler::wake_soon() {
+  sd_event_source_set_enabled(defer_, SD_EVENT_ONESHOT);
+}
 
 void Scheduler::poll_now(std::int64_t job_id) {
   auto job = store_.get(job_id);
@@ -168,7 +173,8 @@ void Scheduler::run() {
 Millis Scheduler::admit(EndpointRuntime& endpoint, Millis now_ms) {
   if (endpoint.paused_until > now_ms) return expire_while_paused(endpoint, now_ms);
   endpoint.paused_until = 0;
-  auto capacity = static_cast<int>(endpoint.config.max_in_flight) - static_cast<int>(endpoint.in_flight.size());
+  auto capacity =
+      static_cast<int>(endpoint.config.max_in_flight) - static_cast<int>(endpoint.in_flight.size());
   while (capacity > 0) {
     int want = std::min(capacity, kDueBatch);
     std::vector<Job> due = store_.due(endpoint.config.name, now_ms, want, endpoint.in_flight);
@@ -211,12 +217,14 @@ void Scheduler::dispatch(EndpointRuntime& endpoint, const Job& job) {
   log_debug(fmt::format("polling {}", job.remote_id), {job.id, job.endpoint, job.remote_id, {}});
   // The job as read at dispatch travels with the request: nothing else
   // changes an in-flight job's row but Forget, which record() notices.
-  poller_.start(request, endpoint.limits, [this, name = endpoint.config.name, job](HttpResponse&& response) {
-    on_response(name, job, std::move(response));
-  });
+  poller_.start(request, endpoint.limits,
+                [this, name = endpoint.config.name, job](HttpResponse&& response) {
+                  on_response(name, job, std::move(response));
+                });
 }
 
-void Scheduler::on_response(const std::string& endpoint_name, const Job& snapshot, HttpResponse&& response) {
+void Scheduler::on_response(const std::string& endpoint_name, const Job& snapshot,
+                            HttpResponse&& response) {
   wake_soon();
   EndpointRuntime* endpoint = find(endpoint_name);
   if (!endpoint) return;  // removed by a reload; the job is polled again if it comes back
@@ -227,23 +235,27 @@ void Scheduler::on_response(const std::string& endpoint_name, const Job& snapsho
     Millis wall = clock_.wall();
     StreamedRows rows(store_, job_id, endpoint->token);
     if (response.spool) store_.begin_batch();
-    PollResult result = classify(*endpoint->provider, response, wall, response.spool ? &rows : nullptr);
+    PollResult result =
+        classify(*endpoint->provider, response, wall, response.spool ? &rows : nullptr);
     redact(result, endpoint->token);
     Millis now_ms = now();
     if (result.outcome == PollOutcome::auth) {
       endpoint->auth_failures += 1;
       endpoint->paused_until = now_ms + auth_pause(endpoint->auth_failures);
-      log_warning(fmt::format("endpoint {} refused our credentials ({}); pausing it", endpoint_name, result.error),
+      log_warning(fmt::format("endpoint {} refused our credentials ({}); pausing it", endpoint_name,
+                              result.error),
                   {job->id, endpoint_name, job->remote_id, {}});
     } else if (result.outcome != PollOutcome::retry || result.http_status) {
       endpoint->auth_failures = 0;
     }
-    if (result.retry_after && result.http_status && (*result.http_status == 429 || *result.http_status == 503)) {
+    if (result.retry_after && result.http_status &&
+        (*result.http_status == 429 || *result.http_status == 503)) {
       // The API throttles the whole endpoint, not one job.
       endpoint->paused_until = std::max(endpoint->paused_until, now_ms + *result.retry_after);
     }
     std::uniform_real_distribution<double> unit(0.0, 1.0);
-    Decision decision = decide(*job, std::move(result), endpoint->policy, now_ms, wall, unit(random_));
+    Decision decision =
+        decide(*job, std::move(result), endpoint->policy, now_ms, wall, unit(random_));
     if (decision.replace_rows && decision.streamed_rows) {
       rows.finish(*decision.streamed_rows);
     } else {
@@ -263,7 +275,8 @@ void Scheduler::record(EndpointRuntime* endpoint, const Job& before, Decision&& 
   // A job forgotten while its poll was in flight stays forgotten: no row,
   // so nothing else about it is written, counted or told.
   if (!store_.update_job(decision.job)) return;
-  if (decision.replace_rows && !decision.streamed_rows) store_.replace_results(decision.job.id, decision.rows);
+  if (decision.replace_rows && !decision.streamed_rows)
+    store_.replace_results(decision.job.id, decision.rows);
   if (decision.transition) store_.insert_transition(decision.job.id, *decision.transition);
   bool polled = !decision.poll.outcome.empty();
   if (polled) {
@@ -286,7 +299,8 @@ void Scheduler::record(EndpointRuntime* endpoint, const Job& before, Decision&& 
     counters_.transitions += 1;
     const Transition& transition = *decision.transition;
     log_info(fmt::format("{} -> {}{}{}", transition.from ? to_string(*transition.from) : "new",
-                         to_string(transition.to), transition.remote_status ? " (" + *transition.remote_status + ")" : "",
+                         to_string(transition.to),
+                         transition.remote_status ? " (" + *transition.remote_status + ")" : "",
                          transition.detail ? ": " + *transition.detail : ""),
              {before.id, before.endpoint, before.remote_id, to_string(transition.to)});
     if (on_transition_) on_transition_(decision.job, transition);

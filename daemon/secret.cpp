@@ -18,7 +18,9 @@ constexpr off_t kMaxTokenFile = 64 * 1024;
 
 using Result = tl::expected<std::string, std::string>;
 
-tl::unexpected<std::string> fail(std::string message) { return tl::make_unexpected(std::move(message)); }
+tl::unexpected<std::string> fail(std::string message) {
+  return tl::make_unexpected(std::move(message));
+}
 
 // `what` describes where the token came from, for messages.
 Result finish(std::string token, const std::string& what) {
@@ -32,7 +34,8 @@ Result finish(std::string token, const std::string& what) {
     auto byte = static_cast<unsigned char>(c);
     if (byte < 0x20 || byte == 0x7f) {
       // A newline inside would split the HTTP header the token is sent in.
-      return fail(fmt::format("{} contains control characters (a token must be a single line)", what));
+      return fail(
+          fmt::format("{} contains control characters (a token must be a single line)", what));
     }
   }
   return token;
@@ -50,14 +53,17 @@ Result read_token_file(const std::string& path, const std::string& what, bool ch
 
   // fstat the open descriptor so the checked file is the one read.
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return fail(fmt::format("cannot stat {}: {}", what, std::strerror(errno)));
+  if (::fstat(fd, &st) != 0)
+    return fail(fmt::format("cannot stat {}: {}", what, std::strerror(errno)));
   if (!S_ISREG(st.st_mode)) return fail(fmt::format("{} is not a regular file", what));
   if (check_mode && (st.st_mode & 077) != 0) {
-    return fail(fmt::format("refusing {}: its mode {:04o} lets group or others access it (chmod 600 it)",
-                            what, st.st_mode & 07777));
+    return fail(
+        fmt::format("refusing {}: its mode {:04o} lets group or others access it (chmod 600 it)",
+                    what, st.st_mode & 07777));
   }
   if (st.st_size > kMaxTokenFile) {
-    return fail(fmt::format("{} is larger than {} bytes; is it really a token?", what, kMaxTokenFile));
+    return fail(
+        fmt::format("{} is larger than {} bytes; is it really a token?", what, kMaxTokenFile));
   }
 
   std::string content;
@@ -71,7 +77,8 @@ Result read_token_file(const std::string& path, const std::string& what, bool ch
     if (n == 0) break;
     content.append(buffer, static_cast<std::size_t>(n));
     if (content.size() > static_cast<std::size_t>(kMaxTokenFile)) {
-      return fail(fmt::format("{} is larger than {} bytes; is it really a token?", what, kMaxTokenFile));
+      return fail(
+          fmt::format("{} is larger than {} bytes; is it really a token?", what, kMaxTokenFile));
     }
   }
   return finish(std::move(content), what);
@@ -98,10 +105,11 @@ tl::expected<std::string, std::string> resolve_token(const TokenSource& source) 
       }
       const char* directory = std::getenv("CREDENTIALS_DIRECTORY");
       if (directory == nullptr || *directory == '\0') {
-        return fail(fmt::format(
-            "credential {} needs $CREDENTIALS_DIRECTORY, which is not set (add LoadCredential={}:... "
-            "or SetCredential= to the service)",
-            source.name, source.name));
+        return fail(
+            fmt::format("credential {} needs $CREDENTIALS_DIRECTORY, which is not set (add "
+                        "LoadCredential={}:... "
+                        "or SetCredential= to the service)",
+                        source.name, source.name));
       }
       std::string path = fmt::format("{}/{}", directory, source.name);
       return read_token_file(path, fmt::format("credential {} ({})", source.name, path), false);

@@ -1,8 +1,6 @@
 #include "daemon/server.h"
 
-#include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -14,7 +12,9 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include <errno.h>
 #include <fmt/format.h>
+#include <grp.h>
 
 #include "daemon/connection.h"
 #include "daemon/log.h"
@@ -30,7 +30,8 @@ sockaddr_un unix_address(const std::string& path) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   if (path.size() >= sizeof(address.sun_path)) {
-    throw std::runtime_error(fmt::format("socket path {} is longer than {} bytes", path, sizeof(address.sun_path) - 1));
+    throw std::runtime_error(
+        fmt::format("socket path {} is longer than {} bytes", path, sizeof(address.sun_path) - 1));
   }
   std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
   return address;
@@ -86,7 +87,8 @@ void Server::listen(const std::string& path, const std::string& group) {
   if (passed == 1) {
     listen_fd_ = SD_LISTEN_FDS_START;
     if (sd_is_socket_unix(listen_fd_, SOCK_STREAM, 1, nullptr, 0) <= 0) {
-      throw std::runtime_error("the socket passed by systemd is not a listening Unix stream socket");
+      throw std::runtime_error(
+          "the socket passed by systemd is not a listening Unix stream socket");
     }
     fcntl(listen_fd_, F_SETFL, fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
     activated_ = true;
@@ -99,7 +101,8 @@ void Server::listen(const std::string& path, const std::string& group) {
       chmod(parent.c_str(), 0750);
     }
     if (socket_in_use(address)) {
-      throw std::runtime_error(fmt::format("socket {} is in use: is another jobtrackd running?", path));
+      throw std::runtime_error(
+          fmt::format("socket {} is in use: is another jobtrackd running?", path));
     }
     unlink(path.c_str());  // a stale socket from a daemon that died
     listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -112,7 +115,8 @@ void Server::listen(const std::string& path, const std::string& group) {
     if (!group.empty()) {
       struct group* entry = getgrnam(group.c_str());
       if (!entry) throw std::runtime_error(fmt::format("socket_group {} does not exist", group));
-      if (chown(path.c_str(), static_cast<uid_t>(-1), entry->gr_gid) < 0) throw system_error("cannot chown", path);
+      if (chown(path.c_str(), static_cast<uid_t>(-1), entry->gr_gid) < 0)
+        throw system_error("cannot chown", path);
     }
     if (::listen(listen_fd_, 128) < 0) throw system_error("cannot listen on", path);
   }
@@ -136,7 +140,8 @@ void Server::accept_all() {
       return;
     }
     if (connections_.size() >= static_cast<std::size_t>(limits_.max_connections)) {
-      log_warning(fmt::format("refusing a connection: {} connections open (max_connections)", connections_.size()));
+      log_warning(fmt::format("refusing a connection: {} connections open (max_connections)",
+                              connections_.size()));
       close(fd);
       continue;
     }
@@ -146,12 +151,15 @@ void Server::accept_all() {
       close(fd);
       continue;
     }
-    auto connection = std::make_shared<Connection>(*this, fd, Peer{credentials.uid, credentials.gid, credentials.pid});
+    auto connection = std::make_shared<Connection>(
+        *this, fd, Peer{credentials.uid, credentials.gid, credentials.pid});
     if (!connection->start()) continue;
     connections_.emplace(connection.get(), std::move(connection));
   }
 }
 
-void Server::drop(Connection* connection) { connections_.erase(connection); }
+void Server::drop(Connection* connection) {
+  connections_.erase(connection);
+}
 
 }  // namespace jobtrack

@@ -20,10 +20,13 @@ tl::expected<std::unique_ptr<Spool>, std::string> Spool::create(const std::strin
   }
   const int fd = memfd_create("jobtrack-body", MFD_CLOEXEC);
   if (fd >= 0) return std::unique_ptr<Spool>(new Spool(fd));
-  return tl::make_unexpected(fmt::format("cannot spool a response body: {}memfd: {}", why, std::strerror(errno)));
+  return tl::make_unexpected(
+      fmt::format("cannot spool a response body: {}memfd: {}", why, std::strerror(errno)));
 }
 
-Spool::~Spool() { close(fd_); }
+Spool::~Spool() {
+  close(fd_);
+}
 
 bool Spool::append(const char* data, std::size_t size) {
   while (size > 0) {
@@ -40,7 +43,9 @@ bool Spool::append(const char* data, std::size_t size) {
 }
 
 std::string Spool::head(std::size_t max_bytes) const {
-  std::string text(static_cast<std::size_t>(std::min<std::int64_t>(size_, static_cast<std::int64_t>(max_bytes))), '\0');
+  std::string text(
+      static_cast<std::size_t>(std::min<std::int64_t>(size_, static_cast<std::int64_t>(max_bytes))),
+      '\0');
   std::size_t got = 0;
   while (got < text.size()) {
     const ssize_t n = pread(fd_, text.data() + got, text.size() - got, static_cast<off_t>(got));

@@ -1,9 +1,5 @@
 #include "daemon/store.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <fmt/core.h>
-#include <sqlite3.h>
-
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -16,6 +12,10 @@
 #include <unordered_map>
 #include <utility>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/core.h>
+#include <sqlite3.h>
+
 #include "daemon/migrations.h"
 
 namespace jobtrack {
@@ -27,19 +27,21 @@ constexpr int kBusyTimeoutMs = 5000;
 // results_stored is left out: replace_results owns it, so that writing back a
 // Job read before the results arrived cannot clobber the count.
 constexpr std::array<std::string_view, 29> kJobFields = {
-    "endpoint",      "remote_id",         "label",           "state",
-    "remote_status", "progress",          "total",           "processed",
-    "succeeded",     "failed",            "result_url",      "error_code",
-    "error_message", "detail_json",       "submitter_uid",   "submitted_at",
-    "remote_created_at", "updated_at",    "finished_at",     "expires_at",
-    "deadline_at",   "next_poll_at",      "last_polled_at",  "poll_interval_ms",
-    "poll_count",    "consecutive_errors", "last_poll_error", "seen",
-    "not_found_count",
+    "endpoint",      "remote_id",          "label",
+    "state",         "remote_status",      "progress",
+    "total",         "processed",          "succeeded",
+    "failed",        "result_url",         "error_code",
+    "error_message", "detail_json",        "submitter_uid",
+    "submitted_at",  "remote_created_at",  "updated_at",
+    "finished_at",   "expires_at",         "deadline_at",
+    "next_poll_at",  "last_polled_at",     "poll_interval_ms",
+    "poll_count",    "consecutive_errors", "last_poll_error",
+    "seen",          "not_found_count",
 };
 
 // Identity of a tracked job; update_job leaves these alone.
-constexpr std::array<std::string_view, 4> kImmutableFields = {"endpoint", "remote_id", "submitter_uid",
-                                                              "submitted_at"};
+constexpr std::array<std::string_view, 4> kImmutableFields = {"endpoint", "remote_id",
+                                                              "submitter_uid", "submitted_at"};
 
 constexpr std::string_view kActive = "('queued', 'running')";
 
@@ -52,7 +54,9 @@ std::string job_columns() {
   return columns + ", results_stored";
 }
 
-std::string select_jobs_sql() { return "SELECT " + job_columns() + " FROM jobs"; }
+std::string select_jobs_sql() {
+  return "SELECT " + job_columns() + " FROM jobs";
+}
 
 std::string insert_job_sql() {
   std::string names, values;
@@ -70,7 +74,8 @@ std::string insert_job_sql() {
 std::string update_job_sql() {
   std::string assignments;
   for (std::size_t i = 0; i < kJobFields.size(); ++i) {
-    if (std::find(kImmutableFields.begin(), kImmutableFields.end(), kJobFields[i]) != kImmutableFields.end()) {
+    if (std::find(kImmutableFields.begin(), kImmutableFields.end(), kJobFields[i]) !=
+        kImmutableFields.end()) {
       continue;
     }
     if (!assignments.empty()) assignments += ", ";
@@ -300,7 +305,8 @@ std::string order_clause(std::string_view order) {
   if (order == "id") return fmt::format("id {}", direction);
   if (order == "submitted") return fmt::format("submitted_at {0}, id {0}", direction);
   if (order == "updated") return fmt::format("updated_at {0}, id {0}", direction);
-  throw StoreError(fmt::format("unknown order '{}' (id, submitted or updated, '-' for descending)", order));
+  throw StoreError(
+      fmt::format("unknown order '{}' (id, submitted or updated, '-' for descending)", order));
 }
 
 }  // namespace
@@ -310,17 +316,22 @@ struct Store::Statements {
       : db(database),
         insert_job(db, insert_job_sql()),
         update_job(db, update_job_sql()),
-        insert_transition(db,
-                          "INSERT INTO transitions (job_id, at, from_state, to_state, remote_status, progress, detail) "
-                          "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?1)"),
+        insert_transition(
+            db,
+            "INSERT INTO transitions (job_id, at, from_state, to_state, remote_status, progress, "
+            "detail) "
+            "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?1)"),
         set_results_stored(db, "UPDATE jobs SET results_stored = ?2 WHERE id = ?1"),
         delete_results(db, "DELETE FROM import_results WHERE job_id = ?1"),
-        insert_result(db,
-                      "INSERT INTO import_results (job_id, row, record_id, created, existing, error_code, "
-                      "error_message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-        insert_poll(db,
-                    "INSERT INTO polls (job_id, endpoint, started_at, latency_ms, http_status, outcome, error) "
-                    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?1)"),
+        insert_result(
+            db,
+            "INSERT INTO import_results (job_id, row, record_id, created, existing, error_code, "
+            "error_message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        insert_poll(
+            db,
+            "INSERT INTO polls (job_id, endpoint, started_at, latency_ms, http_status, outcome, "
+            "error) "
+            "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?1)"),
         delete_job(db, "DELETE FROM jobs WHERE id = ?1"),
         get(db, select_jobs_sql() + " WHERE id = ?1"),
         find(db, select_jobs_sql() + " WHERE endpoint = ?1 AND remote_id = ?2"),
@@ -328,7 +339,8 @@ struct Store::Statements {
                 "SELECT at, from_state, to_state, remote_status, progress, detail FROM transitions "
                 "WHERE job_id = ?1 ORDER BY at, id"),
         results_page(db,
-                     "SELECT row, record_id, created, existing, error_code, error_message FROM import_results "
+                     "SELECT row, record_id, created, existing, error_code, error_message FROM "
+                     "import_results "
                      "WHERE job_id = ?1 AND row > ?2 "
                      "AND (?3 = 0 OR error_code IS NOT NULL OR error_message IS NOT NULL) "
                      "ORDER BY row LIMIT ?4"),
@@ -336,41 +348,56 @@ struct Store::Statements {
         results_errors(db,
                        "SELECT count(*) FROM import_results WHERE job_id = ?1 "
                        "AND (error_code IS NOT NULL OR error_message IS NOT NULL)"),
-        due(db, fmt::format("{} WHERE endpoint = ?1 AND next_poll_at IS NOT NULL AND next_poll_at <= ?2 "
-                            "AND state IN {} AND id NOT IN (SELECT value FROM json_each(?3)) "
-                            "ORDER BY next_poll_at, id LIMIT ?4",
-                            select_jobs_sql(), kActive)),
-        next_due(db, fmt::format("SELECT next_poll_at FROM jobs WHERE endpoint = ?1 AND next_poll_at IS NOT NULL "
-                                 "AND state IN {} AND id NOT IN (SELECT value FROM json_each(?2)) "
-                                 "ORDER BY next_poll_at LIMIT 1",
-                                 kActive)),
+        due(db, fmt::format(
+                    "{} WHERE endpoint = ?1 AND next_poll_at IS NOT NULL AND next_poll_at <= ?2 "
+                    "AND state IN {} AND id NOT IN (SELECT value FROM json_each(?3)) "
+                    "ORDER BY next_poll_at, id LIMIT ?4",
+                    select_jobs_sql(), kActive)),
+        next_due(
+            db,
+            fmt::format(
+                "SELECT next_poll_at FROM jobs WHERE endpoint = ?1 AND next_poll_at IS NOT NULL "
+                "AND state IN {} AND id NOT IN (SELECT value FROM json_each(?2)) "
+                "ORDER BY next_poll_at LIMIT 1",
+                kActive)),
         count_by_state(db, "SELECT state, jobs FROM job_counts"),
-        count_transitions(db, "SELECT coalesce((SELECT rows FROM row_counts WHERE name = 'transitions'), 0)"),
+        count_transitions(
+            db, "SELECT coalesce((SELECT rows FROM row_counts WHERE name = 'transitions'), 0)"),
         count_jobs(db, "SELECT count(*) FROM jobs WHERE endpoint = ?1"),
-        count_active_jobs(db, fmt::format("SELECT count(*) FROM jobs WHERE endpoint = ?1 AND state IN {}", kActive)),
-        polls_since(db, "SELECT count(*) FROM polls WHERE started_at >= ?1 AND (?2 = 0 OR outcome <> 'ok')"),
+        count_active_jobs(
+            db,
+            fmt::format("SELECT count(*) FROM jobs WHERE endpoint = ?1 AND state IN {}", kActive)),
+        polls_since(
+            db,
+            "SELECT count(*) FROM polls WHERE started_at >= ?1 AND (?2 = 0 OR outcome <> 'ok')"),
         prune_polls(db,
                     "DELETE FROM polls WHERE id IN "
                     "(SELECT id FROM polls WHERE started_at < ?1 ORDER BY started_at LIMIT ?2)"),
         // Walks the (endpoint, expires_at) index one endpoint at a time
         // instead of reading every entry, as DISTINCT would.
-        expiring_endpoints(db,
-                           "WITH RECURSIVE e(name) AS ("
-                           " SELECT min(endpoint) FROM jobs WHERE expires_at IS NOT NULL"
-                           " UNION ALL SELECT (SELECT min(endpoint) FROM jobs"
-                           "  WHERE endpoint > e.name AND expires_at IS NOT NULL) FROM e WHERE e.name IS NOT NULL)"
-                           " SELECT name FROM e WHERE name IS NOT NULL"),
-        expired_jobs(db,
-                     fmt::format("SELECT id FROM jobs WHERE endpoint = ?1 AND expires_at IS NOT NULL "
-                                 "AND expires_at <= ?2 AND state NOT IN {} ORDER BY expires_at, id LIMIT ?3",
-                                 kActive)),
-        next_expiry(db, fmt::format("SELECT expires_at FROM jobs WHERE endpoint = ?1 AND expires_at IS NOT NULL "
-                                    "AND state NOT IN {} ORDER BY expires_at LIMIT 1",
-                                    kActive)),
-        delete_results_chunk(db,
-                             "DELETE FROM import_results WHERE job_id = ?1 AND row IN "
-                             "(SELECT row FROM import_results WHERE job_id = ?1 ORDER BY row LIMIT ?2)"),
-        lower_results_stored(db, "UPDATE jobs SET results_stored = max(results_stored - ?2, 0) WHERE id = ?1"),
+        expiring_endpoints(
+            db,
+            "WITH RECURSIVE e(name) AS ("
+            " SELECT min(endpoint) FROM jobs WHERE expires_at IS NOT NULL"
+            " UNION ALL SELECT (SELECT min(endpoint) FROM jobs"
+            "  WHERE endpoint > e.name AND expires_at IS NOT NULL) FROM e WHERE e.name IS NOT NULL)"
+            " SELECT name FROM e WHERE name IS NOT NULL"),
+        expired_jobs(
+            db,
+            fmt::format("SELECT id FROM jobs WHERE endpoint = ?1 AND expires_at IS NOT NULL "
+                        "AND expires_at <= ?2 AND state NOT IN {} ORDER BY expires_at, id LIMIT ?3",
+                        kActive)),
+        next_expiry(
+            db, fmt::format(
+                    "SELECT expires_at FROM jobs WHERE endpoint = ?1 AND expires_at IS NOT NULL "
+                    "AND state NOT IN {} ORDER BY expires_at LIMIT 1",
+                    kActive)),
+        delete_results_chunk(
+            db,
+            "DELETE FROM import_results WHERE job_id = ?1 AND row IN "
+            "(SELECT row FROM import_results WHERE job_id = ?1 ORDER BY row LIMIT ?2)"),
+        lower_results_stored(
+            db, "UPDATE jobs SET results_stored = max(results_stored - ?2, 0) WHERE id = ?1"),
         oldest_poll(db, "SELECT min(started_at) FROM polls") {}
 
   // list() statements by their SQL text; the filter combinations are few.
@@ -381,10 +408,11 @@ struct Store::Statements {
   }
 
   SQLite::Database& db;
-  SQLite::Statement insert_job, update_job, insert_transition, set_results_stored, delete_results, insert_result,
-      insert_poll, delete_job, get, find, history, results_page, results_stored, results_errors, due, next_due,
-      count_by_state, count_transitions, count_jobs, count_active_jobs, polls_since, prune_polls,
-      expiring_endpoints, expired_jobs, next_expiry, delete_results_chunk, lower_results_stored, oldest_poll;
+  SQLite::Statement insert_job, update_job, insert_transition, set_results_stored, delete_results,
+      insert_result, insert_poll, delete_job, get, find, history, results_page, results_stored,
+      results_errors, due, next_due, count_by_state, count_transitions, count_jobs,
+      count_active_jobs, polls_since, prune_polls, expiring_endpoints, expired_jobs, next_expiry,
+      delete_results_chunk, lower_results_stored, oldest_poll;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> lists;
 };
 
@@ -394,8 +422,8 @@ namespace {
 // transaction back by itself on some errors (disk full, I/O); then the batch
 // is gone and the store says so instead of pretending it is still open.
 template <typename Body>
-auto guarded(const std::string& path, SQLite::Database& db, bool& in_batch, const char* what, Body&& body)
-    -> decltype(body()) {
+auto guarded(const std::string& path, SQLite::Database& db, bool& in_batch, const char* what,
+             Body&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const SQLite::Exception& e) {
@@ -426,7 +454,8 @@ Store::Store(const std::string& path) : path_(path) {
     // Group members read the database; SQLite gives -wal and -shm the
     // database file's mode, so this one chmod covers all three.
     if (check.fresh && chmod(path.c_str(), 0640) != 0) {
-      throw StoreError(fmt::format("cannot set the mode of the new database: {}", std::strerror(errno)));
+      throw StoreError(
+          fmt::format("cannot set the mode of the new database: {}", std::strerror(errno)));
     }
     const auto mode = db_->execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") {
@@ -452,7 +481,9 @@ Store::~Store() {
   db_->tryExec("PRAGMA optimize");
 }
 
-int Store::schema_version() { return newest_version(embedded_migrations()); }
+int Store::schema_version() {
+  return newest_version(embedded_migrations());
+}
 
 void Store::begin_batch() {
   if (in_batch_) return;
@@ -468,7 +499,8 @@ void Store::commit_batch() {
   } catch (const SQLite::Exception& e) {
     db_->tryExec("ROLLBACK");
     in_batch_ = false;
-    throw StoreError(fmt::format("database {}: commit failed, batch rolled back: {}", path_, e.what()));
+    throw StoreError(
+        fmt::format("database {}: commit failed, batch rolled back: {}", path_, e.what()));
   }
 }
 
@@ -480,7 +512,9 @@ void Store::rollback_batch() {
   guarded(path_, *db_, in_batch_, "roll back batch", [&] { db_->exec("ROLLBACK"); });
 }
 
-bool Store::in_batch() const { return in_batch_; }
+bool Store::in_batch() const {
+  return in_batch_;
+}
 
 std::int64_t Store::insert_job(const Job& job, const Transition& first) {
   return guarded(path_, *db_, in_batch_, "insert job", [&] {
@@ -563,9 +597,8 @@ bool Store::begin_results(std::int64_t job_id) {
 }
 
 void Store::add_result(std::int64_t job_id, const RowResult& row) {
-  guarded(path_, *db_, in_batch_, "insert result", [&] {
-    insert_row(statements_->insert_result, job_id, row);
-  });
+  guarded(path_, *db_, in_batch_, "insert result",
+          [&] { insert_row(statements_->insert_result, job_id, row); });
 }
 
 void Store::end_results(std::int64_t job_id, std::int64_t count) {
@@ -654,7 +687,8 @@ std::vector<Job> Store::list(const ListFilter& filter) {
     }
     if (filter.endpoint) sql += " AND endpoint = ?";
     if (filter.label) sql += " AND label = ?";
-    if (filter.terminal) sql += fmt::format(" AND state {} {}", *filter.terminal ? "NOT IN" : "IN", kActive);
+    if (filter.terminal)
+      sql += fmt::format(" AND state {} {}", *filter.terminal ? "NOT IN" : "IN", kActive);
     if (filter.submitted_since) sql += " AND submitted_at >= ?";
     if (filter.submitted_until) sql += " AND submitted_at <= ?";
     sql += " ORDER BY " + order_clause(filter.order) + " LIMIT ?";
@@ -749,7 +783,8 @@ std::vector<Job> Store::due(const std::string& endpoint, Millis now, int limit,
   });
 }
 
-std::optional<Millis> Store::next_due(const std::string& endpoint, const std::vector<std::int64_t>& exclude) {
+std::optional<Millis> Store::next_due(const std::string& endpoint,
+                                      const std::vector<std::int64_t>& exclude) {
   return guarded(path_, *db_, in_batch_, "read next due time", [&]() -> std::optional<Millis> {
     auto& s = statements_->next_due;
     ResetOnExit reset(s);
@@ -765,9 +800,9 @@ std::optional<Millis> Store::next_due(const std::string& endpoint, const std::ve
 // (schema/003_counts.sql): a few rows read, whatever the number of jobs.
 StoreCounters Store::counters() {
   return guarded(path_, *db_, in_batch_, "count jobs", [&] {
-    constexpr std::array<State, 9> kStates = {State::queued,    State::running,   State::succeeded,
-                                              State::partial,   State::failed,    State::cancelled,
-                                              State::expired,   State::not_found, State::timed_out};
+    constexpr std::array<State, 9> kStates = {State::queued,  State::running,   State::succeeded,
+                                              State::partial, State::failed,    State::cancelled,
+                                              State::expired, State::not_found, State::timed_out};
     StoreCounters counters;
     for (const auto state : kStates) counters.by_state.emplace_back(state, 0);
     {
@@ -838,7 +873,8 @@ std::vector<std::string> Store::expiring_endpoints() {
   });
 }
 
-std::vector<std::int64_t> Store::expired_jobs(const std::string& endpoint, Millis before, int limit) {
+std::vector<std::int64_t> Store::expired_jobs(const std::string& endpoint, Millis before,
+                                              int limit) {
   return guarded(path_, *db_, in_batch_, "read expired jobs", [&] {
     auto& s = statements_->expired_jobs;
     ResetOnExit reset(s);

@@ -145,7 +145,8 @@ class Store {
   // readers. Once complete, the next commit restarts the WAL and truncates it
   // to the journal size limit.
   Checkpoint checkpoint_passive();
-  static constexpr std::int64_t kJournalSizeLimit = 4 * 1024 * 1024;  // bytes the WAL keeps after a restart
+  static constexpr std::int64_t kJournalSizeLimit =
+      4 * 1024 * 1024;  // bytes the WAL keeps after a restart
 
   const std::string& path() const { return path_; }
 

@@ -17,7 +17,9 @@ constexpr Millis kCheckpointRetry = 30'000;
 
 // Polls are pruned once the oldest is this much past retention, so a busy
 // daemon prunes in batches instead of waking for every row.
-Millis poll_slack(Millis retention) { return std::clamp<Millis>(retention / 10, 1000, 600'000); }
+Millis poll_slack(Millis retention) {
+  return std::clamp<Millis>(retention / 10, 1000, 600'000);
+}
 
 }  // namespace
 
@@ -26,7 +28,8 @@ SweepPolicy SweepPolicy::from(const Config& config) {
   policy.keep_after_expiry = config.keep_after_expiry;
   policy.poll_retention = config.poll_retention;
   for (const auto& endpoint : config.endpoints) {
-    if (endpoint.keep_after_expiry) policy.endpoint_grace[endpoint.name] = *endpoint.keep_after_expiry;
+    if (endpoint.keep_after_expiry)
+      policy.endpoint_grace[endpoint.name] = *endpoint.keep_after_expiry;
   }
   return policy;
 }
@@ -42,13 +45,17 @@ struct Sweeper::Budget {
   int polls;
   std::chrono::steady_clock::time_point deadline;
 
-  bool spent() const { return jobs <= 0 || rows <= 0 || std::chrono::steady_clock::now() >= deadline; }
+  bool spent() const {
+    return jobs <= 0 || rows <= 0 || std::chrono::steady_clock::now() >= deadline;
+  }
 };
 
 Sweeper::Sweeper(sd_event* loop, Store& store, const Clock& clock, SweepLimits limits)
     : loop_(loop), store_(store), clock_(clock), limits_(limits) {
-  const auto accuracy = static_cast<std::uint64_t>(std::max<std::int64_t>(limits_.timer_accuracy.count(), 1));
-  if (sd_event_add_time(loop_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, accuracy, &Sweeper::on_timer, this) < 0 ||
+  const auto accuracy =
+      static_cast<std::uint64_t>(std::max<std::int64_t>(limits_.timer_accuracy.count(), 1));
+  if (sd_event_add_time(loop_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, accuracy, &Sweeper::on_timer,
+                        this) < 0 ||
       sd_event_add_defer(loop_, &defer_, &Sweeper::on_defer, this) < 0) {
     sd_event_source_disable_unref(timer_);
     throw std::runtime_error("cannot add the sweeper to the event loop");
@@ -68,7 +75,9 @@ void Sweeper::configure(SweepPolicy policy) {
   wake();
 }
 
-void Sweeper::wake() { sd_event_source_set_enabled(defer_, SD_EVENT_ONESHOT); }
+void Sweeper::wake() {
+  sd_event_source_set_enabled(defer_, SD_EVENT_ONESHOT);
+}
 
 void Sweeper::space_freed() {
   reclaim_pending_ = true;
@@ -114,7 +123,8 @@ void Sweeper::step() {
   }
   counters_.jobs_deleted += static_cast<std::int64_t>(deleted.size());
   if (!deleted.empty()) {
-    log_info(fmt::format("deleted {} expired job{}", deleted.size(), deleted.size() == 1 ? "" : "s"));
+    log_info(
+        fmt::format("deleted {} expired job{}", deleted.size(), deleted.size() == 1 ? "" : "s"));
     if (on_deleted_) {
       for (const auto id : deleted) on_deleted_(id);
     }

@@ -41,9 +41,9 @@ namespace jobtrack {
 
 // What the configuration says about retention.
 struct SweepPolicy {
-  Millis keep_after_expiry = 0;                 // grace after expires_at, all endpoints
+  Millis keep_after_expiry = 0;                  // grace after expires_at, all endpoints
   std::map<std::string, Millis> endpoint_grace;  // per-endpoint overrides of it
-  Millis poll_retention = 24LL * 3600 * 1000;   // age at which polls rows go
+  Millis poll_retention = 24LL * 3600 * 1000;    // age at which polls rows go
 
   static SweepPolicy from(const Config& config);
   // The grace of `endpoint`; endpoints no longer configured get the global one.
@@ -52,11 +52,11 @@ struct SweepPolicy {
 
 // The most one step may do before yielding to the loop.
 struct SweepLimits {
-  int jobs = 200;                            // jobs deleted
-  int result_rows = 10'000;                  // import_results rows deleted (about 20 ms)
-  int polls = 5'000;                         // polls rows pruned
-  int vacuum_pages = 256;                    // free pages returned to the file system (1 MiB)
-  std::chrono::milliseconds budget{20};      // time spent, checked between jobs
+  int jobs = 200;                        // jobs deleted
+  int result_rows = 10'000;              // import_results rows deleted (about 20 ms)
+  int polls = 5'000;                     // polls rows pruned
+  int vacuum_pages = 256;                // free pages returned to the file system (1 MiB)
+  std::chrono::milliseconds budget{20};  // time spent, checked between jobs
   // How late the timer may fire; coarse, so deletions due close together
   // share one wake-up (and other timers' wake-ups).
   std::chrono::microseconds timer_accuracy = std::chrono::minutes(1);
@@ -117,8 +117,8 @@ class Sweeper {
   sd_event_source* defer_ = nullptr;
   std::optional<Millis> timer_at_;
   std::optional<Millis> retry_checkpoint_at_;  // a reader held the WAL back
-  bool reclaim_pending_ = false;                // deleted something since the last complete checkpoint
-  bool pruning_polls_ = false;                  // a pruning run is under way
+  bool reclaim_pending_ = false;  // deleted something since the last complete checkpoint
+  bool pruning_polls_ = false;    // a pruning run is under way
   DeletedHook on_deleted_;
   SweepCounters counters_;
 };

@@ -12,7 +12,8 @@ namespace jobtrack {
 class TokenBucket {
  public:
   TokenBucket() = default;
-  TokenBucket(double rate, Millis per) : rate_(rate), per_(std::max<Millis>(per, 1)), tokens_(rate) {}
+  TokenBucket(double rate, Millis per)
+      : rate_(rate), per_(std::max<Millis>(per, 1)), tokens_(rate) {}
 
   bool limited() const { return rate_ > 0; }
 
@@ -37,7 +38,8 @@ class TokenBucket {
   void refill(Millis now) {
     if (last_ == 0) last_ = now;
     if (now <= last_) return;
-    tokens_ = std::min(rate_, tokens_ + static_cast<double>(now - last_) * rate_ / static_cast<double>(per_));
+    tokens_ = std::min(
+        rate_, tokens_ + static_cast<double>(now - last_) * rate_ / static_cast<double>(per_));
     last_ = now;
   }
 

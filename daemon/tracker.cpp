@@ -18,7 +18,8 @@ TrackerPolicy TrackerPolicy::from(const EndpointConfig& endpoint, const Config& 
 
 Millis retry_delay(const Backoff& retry, std::int64_t failures, double jitter) {
   double cap = static_cast<double>(retry.initial) *
-               std::pow(std::max(1.0, retry.factor), static_cast<double>(std::max<std::int64_t>(0, failures - 1)));
+               std::pow(std::max(1.0, retry.factor),
+                        static_cast<double>(std::max<std::int64_t>(0, failures - 1)));
   cap = std::min(cap, static_cast<double>(retry.max));
   // Full jitter spreads retries of many jobs; the floor keeps a 0 draw from
   // turning into an immediate retry.
@@ -61,7 +62,8 @@ void finish(Job& job, State state, Millis now_wall, Millis keep_finished) {
 
 std::optional<Transition> transition_between(const Job& before, const Job& after, Millis now_wall,
                                              std::optional<std::string> detail) {
-  if (before.state == after.state && before.remote_status == after.remote_status) return std::nullopt;
+  if (before.state == after.state && before.remote_status == after.remote_status)
+    return std::nullopt;
   Transition out;
   out.at = now_wall;
   out.from = before.state;
@@ -149,7 +151,8 @@ Decision decide(const Job& before, PollResult result, const TrackerPolicy& polic
       schedule_retry(job, result, policy, now, jitter);
       break;
   }
-  if (job.deadline_at && job.next_poll_at) job.next_poll_at = std::min(*job.next_poll_at, *job.deadline_at);
+  if (job.deadline_at && job.next_poll_at)
+    job.next_poll_at = std::min(*job.next_poll_at, *job.deadline_at);
   out.transition = transition_between(before, job, now_wall, std::move(detail));
   return out;
 }

@@ -38,7 +38,8 @@ void Watchers::flush() {
     auto it = waiters_.find(event.job.id);
     if (it == waiters_.end() && observers_.empty()) continue;
     bool terminal = is_terminal(event.job.state);
-    nlohmann::json reply = {{"job", render_(event.job)}, {"transition", transition_to_json(event.transition)}};
+    nlohmann::json reply = {{"job", render_(event.job)},
+                            {"transition", transition_to_json(event.transition)}};
     deliver_to_observers(event, reply);
     if (it == waiters_.end()) continue;
     for (const ResponderPtr& responder : it->second) {

@@ -15,14 +15,15 @@ namespace jobtrack::fuzz {
 namespace {
 
 std::string_view as_text(const std::uint8_t* data, std::size_t size) {
-  return size == 0 ? std::string_view() : std::string_view(reinterpret_cast<const char*>(data), size);
+  return size == 0 ? std::string_view()
+                   : std::string_view(reinterpret_cast<const char*>(data), size);
 }
 
 // Reads every parameter through each typed getter, so wrong types meet
 // every branch; the values themselves are discarded.
 void exercise_params(const nlohmann::json& parameters) {
-  static constexpr std::string_view kNames[] = {"id", "endpoint", "remote_id", "label", "state",
-                                                "limit", "errors_only", "states", "missing"};
+  static constexpr std::string_view kNames[] = {
+      "id", "endpoint", "remote_id", "label", "state", "limit", "errors_only", "states", "missing"};
   {
     protocol::Params params(parameters);
     for (std::string_view name : kNames) {

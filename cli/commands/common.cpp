@@ -109,7 +109,8 @@ std::int64_t now_ms() {
       .count();
 }
 
-int print_job_reply(const GlobalOptions& global, std::string_view method, const nlohmann::json& parameters,
+int print_job_reply(const GlobalOptions& global, std::string_view method,
+                    const nlohmann::json& parameters,
                     const std::function<std::string(const nlohmann::json&)>& for_people) {
   auto reply = call(global, method, parameters);
   if (!reply) return reply.error();

@@ -93,7 +93,8 @@ tl::expected<nlohmann::json, int> reply_field(const nlohmann::json& reply, const
 
 // Calls `method` and prints the job of its reply: the object for --json, a
 // CSV record for --output csv, else `for_people(job)`. Returns the exit code.
-int print_job_reply(const GlobalOptions& global, std::string_view method, const nlohmann::json& parameters,
+int print_job_reply(const GlobalOptions& global, std::string_view method,
+                    const nlohmann::json& parameters,
                     const std::function<std::string(const nlohmann::json&)>& for_people);
 
 // Writes `text` to stdout.

@@ -14,8 +14,9 @@ Command add_poll(CLI::App& parent, const GlobalOptions& global) {
   add_job_argument(*app, *job_text);
 
   return {app, [job_text, &global] {
-            return print_job_reply(global, "PollNow", job_parameters(*job_text),
-                                   [](const nlohmann::json& job) { return job_summary_line(job) + "\n"; });
+            return print_job_reply(
+                global, "PollNow", job_parameters(*job_text),
+                [](const nlohmann::json& job) { return job_summary_line(job) + "\n"; });
           }};
 }
 

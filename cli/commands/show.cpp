@@ -16,8 +16,9 @@ Command add_show(CLI::App& parent, const GlobalOptions& global) {
   add_job_argument(*app, *job_text);
 
   return {app, [job_text, &global] {
-            return print_job_reply(global, "Get", job_parameters(*job_text),
-                                   [&global](const nlohmann::json& job) { return job_details(job, global.look()); });
+            return print_job_reply(
+                global, "Get", job_parameters(*job_text),
+                [&global](const nlohmann::json& job) { return job_details(job, global.look()); });
           }};
 }
 

@@ -21,15 +21,19 @@ tl::expected<Job, protocol::VarlinkError> resolve_job(HandlerContext& context, P
     job = context.store.find(**endpoint, **remote_id);
     named = {{"endpoint", **endpoint}, {"remote_id", **remote_id}};
   } else {
-    return tl::make_unexpected(protocol::invalid_parameter("id", "give id, or endpoint and remote_id"));
+    return tl::make_unexpected(
+        protocol::invalid_parameter("id", "give id, or endpoint and remote_id"));
   }
-  if (!job) return tl::make_unexpected(protocol::VarlinkError{std::string(protocol::errors::kNoSuchJob), named});
+  if (!job)
+    return tl::make_unexpected(
+        protocol::VarlinkError{std::string(protocol::errors::kNoSuchJob), named});
   return *job;
 }
 
 nlohmann::json render_job(HandlerContext& context, const Job& job) {
   const EndpointRuntime* endpoint = context.scheduler.endpoint(job.endpoint);
-  return job_to_json(job, endpoint ? std::string_view(endpoint->config.provider) : std::string_view());
+  return job_to_json(job,
+                     endpoint ? std::string_view(endpoint->config.provider) : std::string_view());
 }
 
 bool may_change(HandlerContext& context, const ResponderPtr& responder, const Job& job) {

@@ -56,7 +56,8 @@ void dispatch(HandlerContext& context, const protocol::Call& call, const Respond
   if (interface == "org.varlink.service" || interface == protocol::kInterfaceName) {
     responder->error({std::string(protocol::errors::kMethodNotFound), {{"method", call.method}}});
   } else {
-    responder->error({std::string(protocol::errors::kInterfaceNotFound), {{"interface", interface}}});
+    responder->error(
+        {std::string(protocol::errors::kInterfaceNotFound), {{"interface", interface}}});
   }
 }
 

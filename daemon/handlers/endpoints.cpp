@@ -25,7 +25,8 @@ void endpoints(HandlerContext& context, Params& params, const ResponderPtr& resp
           {"polls_total", endpoint->polls_total},
           {"polls_failed", endpoint->polls_failed},
           {"paused_until", time_or_null(paused)},
-          {"last_error", endpoint->last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(endpoint->last_error)},
+          {"last_error", endpoint->last_error.empty() ? nlohmann::json(nullptr)
+                                                      : nlohmann::json(endpoint->last_error)},
       });
     }
     responder->reply({{"endpoints", std::move(out)}});

@@ -12,8 +12,9 @@ void forget(HandlerContext& context, Params& params, const ResponderPtr& respond
     if (!job) return responder->error(job.error());
     if (auto unknown = params.no_unknown(); !unknown) return responder->error(unknown.error());
     if (!may_change(context, responder, *job)) {
-      return responder->error({std::string(protocol::errors::kPermissionDenied),
-                               {{"reason", fmt::format("job {} was tracked by uid {}", job->id, job->submitter_uid)}}});
+      return responder->error(
+          {std::string(protocol::errors::kPermissionDenied),
+           {{"reason", fmt::format("job {} was tracked by uid {}", job->id, job->submitter_uid)}}});
     }
     context.store.delete_job(job->id);
     context.store.commit_batch();

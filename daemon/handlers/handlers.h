@@ -24,7 +24,7 @@ namespace jobtrack {
 
 // Daemon-wide facts that Status reports.
 struct DaemonFacts {
-  Millis started_at = 0;          // wall
+  Millis started_at = 0;  // wall
   Millis started_monotonic = 0;
   std::string storage_error;      // the last store failure, "" when healthy
   std::int64_t jobs_deleted = 0;  // by Forget and by expiry
@@ -48,7 +48,8 @@ namespace handlers {
 using Params = protocol::Params;
 
 void get_info(HandlerContext& context, Params& params, const ResponderPtr& responder);
-void get_interface_description(HandlerContext& context, Params& params, const ResponderPtr& responder);
+void get_interface_description(HandlerContext& context, Params& params,
+                               const ResponderPtr& responder);
 void track(HandlerContext& context, Params& params, const ResponderPtr& responder);
 void get(HandlerContext& context, Params& params, const ResponderPtr& responder);
 void list(HandlerContext& context, Params& params, const ResponderPtr& responder);

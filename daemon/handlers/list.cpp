@@ -7,12 +7,14 @@
 namespace jobtrack::handlers {
 namespace {
 
-tl::expected<std::optional<Millis>, protocol::VarlinkError> time_param(Params& params, std::string_view name) {
+tl::expected<std::optional<Millis>, protocol::VarlinkError> time_param(Params& params,
+                                                                       std::string_view name) {
   auto text = params.optional_string(name);
   if (!text) return tl::make_unexpected(text.error());
   if (!*text) return std::optional<Millis>();
   auto parsed = protocol::parse_iso8601(**text);
-  if (!parsed) return tl::make_unexpected(protocol::invalid_parameter(name, "expected an ISO 8601 time"));
+  if (!parsed)
+    return tl::make_unexpected(protocol::invalid_parameter(name, "expected an ISO 8601 time"));
   return parsed;
 }
 
@@ -24,7 +26,9 @@ void list(HandlerContext& context, Params& params, const ResponderPtr& responder
   if (!states) return responder->error(states.error());
   for (const auto& name : states->value_or(std::vector<std::string>{})) {
     auto state = parse_state(name);
-    if (!state) return responder->error(protocol::invalid_parameter("state", fmt::format("unknown state \"{}\"", name)));
+    if (!state)
+      return responder->error(
+          protocol::invalid_parameter("state", fmt::format("unknown state \"{}\"", name)));
     filter.states.push_back(*state);
   }
   auto endpoint = params.optional_string("endpoint");
@@ -45,16 +49,19 @@ void list(HandlerContext& context, Params& params, const ResponderPtr& responder
   auto order = params.optional_string("order");
   if (!order) return responder->error(order.error());
   if (*order) {
-    static const std::vector<std::string> kOrders = {"id", "-id", "submitted", "-submitted", "updated", "-updated"};
+    static const std::vector<std::string> kOrders = {"id",         "-id",     "submitted",
+                                                     "-submitted", "updated", "-updated"};
     if (std::find(kOrders.begin(), kOrders.end(), **order) == kOrders.end()) {
-      return responder->error(protocol::invalid_parameter("order", "use id, submitted or updated, with '-' for descending"));
+      return responder->error(protocol::invalid_parameter(
+          "order", "use id, submitted or updated, with '-' for descending"));
     }
     filter.order = **order;
   }
   auto limit = params.optional_int("limit");
   if (!limit) return responder->error(limit.error());
   if (*limit && (**limit < 1 || **limit > 100'000)) {
-    return responder->error(protocol::invalid_parameter("limit", "limit must be between 1 and 100000"));
+    return responder->error(
+        protocol::invalid_parameter("limit", "limit must be between 1 and 100000"));
   }
   filter.limit = static_cast<int>(limit->value_or(100));
   if (auto unknown = params.no_unknown(); !unknown) return responder->error(unknown.error());

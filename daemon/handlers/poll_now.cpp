@@ -11,8 +11,9 @@ void poll_now(HandlerContext& context, Params& params, const ResponderPtr& respo
     if (!job) return responder->error(job.error());
     if (auto unknown = params.no_unknown(); !unknown) return responder->error(unknown.error());
     if (!may_change(context, responder, *job)) {
-      return responder->error({std::string(protocol::errors::kPermissionDenied),
-                               {{"reason", fmt::format("job {} was tracked by uid {}", job->id, job->submitter_uid)}}});
+      return responder->error(
+          {std::string(protocol::errors::kPermissionDenied),
+           {{"reason", fmt::format("job {} was tracked by uid {}", job->id, job->submitter_uid)}}});
     }
     if (!is_terminal(job->state)) {
       context.scheduler.poll_now(job->id);

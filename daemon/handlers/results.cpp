@@ -14,20 +14,22 @@ void results(HandlerContext& context, Params& params, const ResponderPtr& respon
     auto limit = params.optional_int("limit");
     if (!limit) return responder->error(limit.error());
     if (*limit && (**limit < 1 || **limit > 10'000)) {
-      return responder->error(protocol::invalid_parameter("limit", "limit must be between 1 and 10000"));
+      return responder->error(
+          protocol::invalid_parameter("limit", "limit must be between 1 and 10000"));
     }
     auto errors_only = params.optional_bool("errors_only");
     if (!errors_only) return responder->error(errors_only.error());
     if (auto unknown = params.no_unknown(); !unknown) return responder->error(unknown.error());
 
     ResponderPtr reply_to = responder;
-    ResultsPage page = context.store.results(job->id, *after_row, static_cast<int>(limit->value_or(1000)),
-                                             errors_only->value_or(false));
+    ResultsPage page = context.store.results(
+        job->id, *after_row, static_cast<int>(limit->value_or(1000)), errors_only->value_or(false));
     nlohmann::json rows = nlohmann::json::array();
     for (const RowResult& row : page.rows) rows.push_back(row_to_json(row));
-    reply_to->reply({{"results", std::move(rows)},
-                     {"next_row", page.next_row ? nlohmann::json(*page.next_row) : nlohmann::json(nullptr)},
-                     {"total", page.total}});
+    reply_to->reply(
+        {{"results", std::move(rows)},
+         {"next_row", page.next_row ? nlohmann::json(*page.next_row) : nlohmann::json(nullptr)},
+         {"total", page.total}});
   } catch (const StoreError& error) {
     responder->error(storage_failure(error));
   }

@@ -5,7 +5,8 @@
 namespace jobtrack::handlers {
 namespace {
 
-constexpr std::string_view kServiceInterface = R"(# The Varlink Service Interface is provided by every varlink service. It
+constexpr std::string_view kServiceInterface =
+    R"(# The Varlink Service Interface is provided by every varlink service. It
 # describes the service and the interfaces it implements.
 interface org.varlink.service
 
@@ -60,8 +61,10 @@ void get_interface_description(HandlerContext&, Params& params, const ResponderP
   if (*interface == protocol::kInterfaceName) {
     return responder->reply({{"description", protocol::interface_description()}});
   }
-  if (*interface == "org.varlink.service") return responder->reply({{"description", kServiceInterface}});
-  responder->error({std::string(protocol::errors::kInterfaceNotFound), {{"interface", *interface}}});
+  if (*interface == "org.varlink.service")
+    return responder->reply({{"description", kServiceInterface}});
+  responder->error(
+      {std::string(protocol::errors::kInterfaceNotFound), {{"interface", *interface}}});
 }
 
 }  // namespace jobtrack::handlers

@@ -9,7 +9,8 @@ void status(HandlerContext& context, Params& params, const ResponderPtr& respond
   try {
     StoreCounters counters = context.store.counters();
     nlohmann::json by_state = nlohmann::json::object();
-    for (const auto& [state, count] : counters.by_state) by_state[std::string(to_string(state))] = count;
+    for (const auto& [state, count] : counters.by_state)
+      by_state[std::string(to_string(state))] = count;
     const SchedulerCounters& polls = context.scheduler.counters();
     nlohmann::json paused = nlohmann::json::array();
     Millis now = context.scheduler.now();
@@ -32,8 +33,9 @@ void status(HandlerContext& context, Params& params, const ResponderPtr& respond
         {"transitions_total", counters.transitions_total},
         {"jobs_deleted", context.facts.jobs_deleted},
         {"connections", context.facts.connections ? context.facts.connections() : 0},
-        {"storage_error", context.facts.storage_error.empty() ? nlohmann::json(nullptr)
-                                                              : nlohmann::json(context.facts.storage_error)},
+        {"storage_error", context.facts.storage_error.empty()
+                              ? nlohmann::json(nullptr)
+                              : nlohmann::json(context.facts.storage_error)},
         {"paused_endpoints", std::move(paused)},
     });
   } catch (const StoreError& error) {

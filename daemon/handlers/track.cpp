@@ -21,13 +21,15 @@ void track(HandlerContext& context, Params& params, const ResponderPtr& responde
 
   const EndpointRuntime* endpoint = context.scheduler.endpoint(*endpoint_name);
   if (!endpoint) {
-    return responder->error({std::string(protocol::errors::kNoSuchEndpoint), {{"endpoint", *endpoint_name}}});
+    return responder->error(
+        {std::string(protocol::errors::kNoSuchEndpoint), {{"endpoint", *endpoint_name}}});
   }
   if (auto valid = endpoint->provider->check_remote_id(*remote_id); !valid) {
     return responder->error(protocol::invalid_parameter("remote_id", valid.error()));
   }
   if (*label && (*label)->size() > 1024) {
-    return responder->error(protocol::invalid_parameter("label", "label is longer than 1024 bytes"));
+    return responder->error(
+        protocol::invalid_parameter("label", "label is longer than 1024 bytes"));
   }
   std::optional<Millis> deadline_ms = endpoint->config.deadline;
   if (*deadline) {
@@ -62,8 +64,9 @@ void track(HandlerContext& context, Params& params, const ResponderPtr& responde
     context.store.commit_batch();
     context.watchers.queue(job, first);  // delivered to watchers after this iteration
     context.scheduler.wake_soon();
-    log_info(fmt::format("tracking {} on {} for uid {}", job.remote_id, job.endpoint, job.submitter_uid),
-             {job.id, job.endpoint, job.remote_id, to_string(job.state)});
+    log_info(
+        fmt::format("tracking {} on {} for uid {}", job.remote_id, job.endpoint, job.submitter_uid),
+        {job.id, job.endpoint, job.remote_id, to_string(job.state)});
     responder->reply({{"job", render_job(context, job)}, {"created", true}});
   } catch (const StoreError& error) {
     context.store.rollback_batch();

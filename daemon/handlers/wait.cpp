@@ -9,8 +9,10 @@ void wait(HandlerContext& context, Params& params, const ResponderPtr& responder
     auto job = resolve_job(context, params);
     if (!job) return responder->error(job.error());
     if (auto unknown = params.no_unknown(); !unknown) return responder->error(unknown.error());
-    if (is_terminal(job->state)) return responder->reply({{"job", render_job(context, *job)}, {"transition", nullptr}});
-    if (responder->more()) responder->reply({{"job", render_job(context, *job)}, {"transition", nullptr}}, true);
+    if (is_terminal(job->state))
+      return responder->reply({{"job", render_job(context, *job)}, {"transition", nullptr}});
+    if (responder->more())
+      responder->reply({{"job", render_job(context, *job)}, {"transition", nullptr}}, true);
     context.watchers.add(job->id, responder);
   } catch (const StoreError& error) {
     responder->error(storage_failure(error));

@@ -13,10 +13,12 @@ void watch(HandlerContext& context, Params& params, const ResponderPtr& responde
   if (!label) return responder->error(label.error());
   if (auto unknown = params.no_unknown(); !unknown) return responder->error(unknown.error());
   if (!responder->more()) {
-    return responder->error({std::string(protocol::errors::kExpectedMore), nlohmann::json::object()});
+    return responder->error(
+        {std::string(protocol::errors::kExpectedMore), nlohmann::json::object()});
   }
   if (*endpoint && !context.scheduler.endpoint(**endpoint)) {
-    return responder->error({std::string(protocol::errors::kNoSuchEndpoint), {{"endpoint", **endpoint}}});
+    return responder->error(
+        {std::string(protocol::errors::kNoSuchEndpoint), {{"endpoint", **endpoint}}});
   }
   context.watchers.observe(*endpoint, *label, responder);
 }

@@ -24,8 +24,12 @@ std::int64_t unit_ms(std::string_view unit) {
   return 0;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return c >= 'a' && c <= 'z'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) {
+  return c >= 'a' && c <= 'z';
+}
 
 }  // namespace
 
@@ -57,7 +61,8 @@ tl::expected<std::int64_t, std::string> parse_duration_ms(std::string_view text)
     }
     double term = number * static_cast<double>(scale);
     if (term > static_cast<double>(std::numeric_limits<std::int64_t>::max() / 2) ||
-        static_cast<double>(total) + term > static_cast<double>(std::numeric_limits<std::int64_t>::max() / 2)) {
+        static_cast<double>(total) + term >
+            static_cast<double>(std::numeric_limits<std::int64_t>::max() / 2)) {
       return tl::make_unexpected(fmt::format("invalid duration \"{}\": too long", text));
     }
     total += static_cast<std::int64_t>(term);
@@ -68,8 +73,8 @@ tl::expected<std::int64_t, std::string> parse_duration_ms(std::string_view text)
 tl::expected<Rate, std::string> parse_rate(std::string_view text) {
   auto slash = text.find('/');
   if (slash == std::string_view::npos) {
-    return tl::make_unexpected(
-        fmt::format("invalid rate \"{}\": expected COUNT/UNIT, e.g. \"20/s\" or \"1500/min\"", text));
+    return tl::make_unexpected(fmt::format(
+        "invalid rate \"{}\": expected COUNT/UNIT, e.g. \"20/s\" or \"1500/min\"", text));
   }
   std::string_view count_text = text.substr(0, slash);
   std::string_view per_text = text.substr(slash + 1);
@@ -77,15 +82,16 @@ tl::expected<Rate, std::string> parse_rate(std::string_view text) {
   auto [end, ec] = std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
   if (count_text.empty() || ec != std::errc() || end != count_text.data() + count_text.size() ||
       !(count > 0)) {
-    return tl::make_unexpected(fmt::format("invalid rate \"{}\": count must be a positive number", text));
+    return tl::make_unexpected(
+        fmt::format("invalid rate \"{}\": count must be a positive number", text));
   }
   std::int64_t per = unit_ms(per_text);
   if (per == 0) {
     auto duration = parse_duration_ms(per_text);
     if (!duration || *duration <= 0) {
       return tl::make_unexpected(
-          fmt::format("invalid rate \"{}\": unknown period \"{}\" (use s, min, h or a duration)", text,
-                      per_text));
+          fmt::format("invalid rate \"{}\": unknown period \"{}\" (use s, min, h or a duration)",
+                      text, per_text));
     }
     per = *duration;
   }

@@ -18,7 +18,7 @@ namespace jobtrack::protocol {
 tl::expected<std::int64_t, std::string> parse_duration_ms(std::string_view text);
 
 struct Rate {
-  double count = 0;        // requests allowed...
+  double count = 0;         // requests allowed...
   std::int64_t per_ms = 0;  // ...per this many milliseconds
 };
 tl::expected<Rate, std::string> parse_rate(std::string_view text);

@@ -74,7 +74,8 @@ class Asana final : public Provider {
     if (!status) return tl::make_unexpected(std::string("field data.status is missing"));
     out.remote_status = *status;
     out.state = state_of(*status);
-    if (!detail.empty()) out.detail_json = detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (!detail.empty())
+      out.detail_json = detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (out.state == State::succeeded) out.progress = 100.0;
     return out;
   }

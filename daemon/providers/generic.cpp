@@ -34,7 +34,8 @@ class Pointer {
     Pointer out;
     out.text_ = std::string(text);
     if (text.empty()) return out;  // the whole document
-    if (text.front() != '/') return tl::make_unexpected(std::string("a JSON pointer starts with '/'"));
+    if (text.front() != '/')
+      return tl::make_unexpected(std::string("a JSON pointer starts with '/'"));
     text.remove_prefix(1);
     while (true) {
       auto slash = text.find('/');
@@ -46,7 +47,8 @@ class Pointer {
         } else if (i + 1 < raw.size() && (raw[i + 1] == '0' || raw[i + 1] == '1')) {
           token.push_back(raw[++i] == '0' ? '~' : '/');
         } else {
-          return tl::make_unexpected(std::string("'~' must be followed by 0 or 1 in a JSON pointer"));
+          return tl::make_unexpected(
+              std::string("'~' must be followed by 0 or 1 in a JSON pointer"));
         }
       }
       out.tokens_.push_back(std::move(token));
@@ -69,7 +71,8 @@ class Pointer {
         const char* end = token.data() + token.size();
         auto [stop, error] = std::from_chars(token.data(), end, index);
         bool leading_zero = token.size() > 1 && token.front() == '0';
-        if (token.empty() || error != std::errc() || stop != end || leading_zero || index >= at->size()) {
+        if (token.empty() || error != std::errc() || stop != end || leading_zero ||
+            index >= at->size()) {
           return nullptr;
         }
         at = &(*at)[index];
@@ -102,8 +105,12 @@ struct Template {
 
 class Generic final : public Provider {
  public:
-  Generic(Template url, AuthHeader auth, Pointers pointers, std::map<std::string, State, std::less<>> states)
-      : url_(std::move(url)), auth_(std::move(auth)), pointers_(std::move(pointers)), states_(std::move(states)) {}
+  Generic(Template url, AuthHeader auth, Pointers pointers,
+          std::map<std::string, State, std::less<>> states)
+      : url_(std::move(url)),
+        auth_(std::move(auth)),
+        pointers_(std::move(pointers)),
+        states_(std::move(states)) {}
 
   HttpRequest request(std::string_view remote_id, std::string_view token) const override {
     HttpRequest out;
@@ -121,11 +128,13 @@ class Generic final : public Provider {
     // Any JSON value: a pointer "" may name a body that is just a string.
     nlohmann::json document = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
     if (document.is_discarded()) {
-      return tl::make_unexpected(body.empty() ? std::string("empty body") : std::string("body is not valid JSON"));
+      return tl::make_unexpected(body.empty() ? std::string("empty body")
+                                              : std::string("body is not valid JSON"));
     }
     Observation out;
     const nlohmann::json* status = pointers_.status.find(document);
-    if (!status) return tl::make_unexpected(fmt::format("no status at {}", pointers_.status.text()));
+    if (!status)
+      return tl::make_unexpected(fmt::format("no status at {}", pointers_.status.text()));
     if (status->is_string()) {
       out.remote_status = status->get<std::string>();
     } else if (status->is_number() || status->is_boolean()) {
@@ -162,36 +171,40 @@ class Generic final : public Provider {
   }
 
  private:
-  static const nlohmann::json* find(const std::optional<Pointer>& pointer, const nlohmann::json& document) {
+  static const nlohmann::json* find(const std::optional<Pointer>& pointer,
+                                    const nlohmann::json& document) {
     return pointer ? pointer->find(document) : nullptr;
   }
 
   static tl::unexpected<std::string> wrong_type(const Pointer& pointer, const nlohmann::json& value,
                                                 std::string_view expected) {
-    return tl::make_unexpected(
-        fmt::format("value at {} is a {}, expected {}", pointer.text(), value.type_name(), expected));
+    return tl::make_unexpected(fmt::format("value at {} is a {}, expected {}", pointer.text(),
+                                           value.type_name(), expected));
   }
 
-  static tl::expected<std::optional<std::string>, std::string> read_string(const std::optional<Pointer>& pointer,
-                                                                           const nlohmann::json& document) {
+  static tl::expected<std::optional<std::string>, std::string> read_string(
+      const std::optional<Pointer>& pointer, const nlohmann::json& document) {
     const nlohmann::json* value = find(pointer, document);
     if (!value) return std::optional<std::string>();
     if (!value->is_string()) return wrong_type(*pointer, *value, "a string");
     return value->get<std::string>();
   }
 
-  static tl::expected<std::optional<Millis>, std::string> read_time(const std::optional<Pointer>& pointer,
-                                                                    const nlohmann::json& document) {
+  static tl::expected<std::optional<Millis>, std::string> read_time(
+      const std::optional<Pointer>& pointer, const nlohmann::json& document) {
     const nlohmann::json* value = find(pointer, document);
     if (!value) return std::optional<Millis>();
     if (value->is_string()) {
-      if (auto parsed = protocol::parse_iso8601(value->get_ref<const std::string&>())) return parsed;
-      return tl::make_unexpected(fmt::format("value at {} is not an ISO 8601 time", pointer->text()));
+      if (auto parsed = protocol::parse_iso8601(value->get_ref<const std::string&>()))
+        return parsed;
+      return tl::make_unexpected(
+          fmt::format("value at {} is not an ISO 8601 time", pointer->text()));
     }
     if (value->is_number()) {
       double seconds = value->get<double>();
       if (!std::isfinite(seconds) || std::fabs(seconds) > kMaxEpochSeconds) {
-        return tl::make_unexpected(fmt::format("value at {} is out of range for a time", pointer->text()));
+        return tl::make_unexpected(
+            fmt::format("value at {} is out of range for a time", pointer->text()));
       }
       return std::optional<Millis>(static_cast<Millis>(std::llround(seconds * 1000.0)));
     }
@@ -207,9 +220,9 @@ class Generic final : public Provider {
 // ---- Reading the settings ----
 
 constexpr std::array<std::string_view, 11> kKnown = {
-    "url_template",    "auth_header",   "auth_prefix",     "status_pointer",
+    "url_template",     "auth_header",        "auth_prefix",     "status_pointer",
     "progress_pointer", "result_url_pointer", "expires_pointer", "error_pointer",
-    "created_pointer", "finished_pointer", "states"};
+    "created_pointer",  "finished_pointer",   "states"};
 
 tl::unexpected<ProviderError> error(std::string_view key, std::string message) {
   return tl::make_unexpected(ProviderError{std::string(key), std::move(message)});
@@ -230,7 +243,8 @@ tl::expected<Template, ProviderError> read_template(const EndpointConfig& endpoi
   std::string_view rest = *text;
   while (!rest.empty()) {
     std::size_t close = rest.front() == '{' ? rest.find('}') : std::string_view::npos;
-    std::string_view name = close == std::string_view::npos ? std::string_view() : rest.substr(1, close - 1);
+    std::string_view name =
+        close == std::string_view::npos ? std::string_view() : rest.substr(1, close - 1);
     if (name.empty() || !std::all_of(name.begin(), name.end(), name_char)) {
       out.literals.back().push_back(rest.front());
       rest.remove_prefix(1);
@@ -247,7 +261,10 @@ tl::expected<Template, ProviderError> read_template(const EndpointConfig& endpoi
       out.literals.back() += it->get<std::string>();
       used.emplace_back(name);
     } else {
-      return error("url_template", fmt::format("url_template uses {{{}}}, which is not a string setting of the endpoint", name));
+      return error(
+          "url_template",
+          fmt::format("url_template uses {{{}}}, which is not a string setting of the endpoint",
+                      name));
     }
   }
   if (out.literals.size() < 2) return error("url_template", "url_template must contain {id}");
@@ -258,13 +275,17 @@ tl::expected<Template, ProviderError> read_template(const EndpointConfig& endpoi
   for (const auto& [key, value] : endpoint.settings.items()) {
     if (std::find(kKnown.begin(), kKnown.end(), key) != kKnown.end()) continue;
     if (std::find(used.begin(), used.end(), key) == used.end()) {
-      return error(key, fmt::format("unknown setting {} for provider \"generic\" (nor a {{{}}} of url_template)", key, key));
+      return error(
+          key,
+          fmt::format("unknown setting {} for provider \"generic\" (nor a {{{}}} of url_template)",
+                      key, key));
     }
   }
   return out;
 }
 
-tl::expected<std::optional<Pointer>, ProviderError> read_pointer(const EndpointConfig& endpoint, std::string_view key) {
+tl::expected<std::optional<Pointer>, ProviderError> read_pointer(const EndpointConfig& endpoint,
+                                                                 std::string_view key) {
   auto text = optional_setting(endpoint, key);
   if (!text) return tl::make_unexpected(text.error());
   if (!*text) return std::optional<Pointer>();
@@ -275,12 +296,11 @@ tl::expected<std::optional<Pointer>, ProviderError> read_pointer(const EndpointC
 
 tl::expected<Pointers, ProviderError> read_pointers(const EndpointConfig& endpoint) {
   Pointers out;
-  for (auto [key, target] : {std::pair{"progress_pointer", &out.progress},
-                             std::pair{"result_url_pointer", &out.result_url},
-                             std::pair{"expires_pointer", &out.expires},
-                             std::pair{"error_pointer", &out.error},
-                             std::pair{"created_pointer", &out.created},
-                             std::pair{"finished_pointer", &out.finished}}) {
+  for (auto [key, target] :
+       {std::pair{"progress_pointer", &out.progress},
+        std::pair{"result_url_pointer", &out.result_url},
+        std::pair{"expires_pointer", &out.expires}, std::pair{"error_pointer", &out.error},
+        std::pair{"created_pointer", &out.created}, std::pair{"finished_pointer", &out.finished}}) {
     auto pointer = read_pointer(endpoint, key);
     if (!pointer) return tl::make_unexpected(pointer.error());
     *target = std::move(*pointer);
@@ -294,13 +314,17 @@ tl::expected<Pointers, ProviderError> read_pointers(const EndpointConfig& endpoi
 }
 
 // states: { STATE = ["remote", ...] or "remote" }, each remote status once.
-tl::expected<std::map<std::string, State, std::less<>>, ProviderError> read_states(const EndpointConfig& endpoint) {
+tl::expected<std::map<std::string, State, std::less<>>, ProviderError> read_states(
+    const EndpointConfig& endpoint) {
   auto table = endpoint.settings.find("states");
   if (table == endpoint.settings.end()) {
-    return error("", "provider \"generic\" needs the setting states (a table such as states = { succeeded = [\"done\"] })");
+    return error("",
+                 "provider \"generic\" needs the setting states (a table such as states = { "
+                 "succeeded = [\"done\"] })");
   }
   if (!table->is_object() || table->empty()) {
-    return error("states", "states must be a table mapping jobtrack's states to the API's status strings");
+    return error("states",
+                 "states must be a table mapping jobtrack's states to the API's status strings");
   }
   std::map<std::string, State, std::less<>> out;
   std::map<std::string, std::string, std::less<>> listed_under;
@@ -308,13 +332,16 @@ tl::expected<std::map<std::string, State, std::less<>>, ProviderError> read_stat
     std::string key = fmt::format("states.{}", name);
     auto state = parse_state(name);
     if (!state || *state == State::not_found || *state == State::timed_out) {
-      return error(key, fmt::format("unknown state {} (use queued, running, succeeded, partial, failed, "
-                                    "cancelled or expired)", name));
+      return error(key,
+                   fmt::format("unknown state {} (use queued, running, succeeded, partial, failed, "
+                               "cancelled or expired)",
+                               name));
     }
     std::vector<std::string> remote;
     if (value.is_string()) {
       remote.push_back(value.get<std::string>());
-    } else if (value.is_array() && std::all_of(value.begin(), value.end(), [](const auto& v) { return v.is_string(); })) {
+    } else if (value.is_array() && std::all_of(value.begin(), value.end(),
+                                               [](const auto& v) { return v.is_string(); })) {
       for (const auto& item : value) remote.push_back(item.get<std::string>());
     } else {
       return error(key, fmt::format("{} must be a string or an array of strings", key));
@@ -322,7 +349,8 @@ tl::expected<std::map<std::string, State, std::less<>>, ProviderError> read_stat
     for (std::string& status : remote) {
       auto [it, added] = listed_under.emplace(status, name);
       if (!added && it->second != name) {
-        return error(key, fmt::format("status \"{}\" is listed under both {} and {}", status, it->second, name));
+        return error(key, fmt::format("status \"{}\" is listed under both {} and {}", status,
+                                      it->second, name));
       }
       out.emplace(std::move(status), *state);
     }
@@ -341,7 +369,8 @@ Made make_generic(const EndpointConfig& endpoint) {
   if (!pointers) return tl::make_unexpected(pointers.error());
   auto states = read_states(endpoint);
   if (!states) return tl::make_unexpected(states.error());
-  return std::make_unique<Generic>(std::move(*url), std::move(*auth), std::move(*pointers), std::move(*states));
+  return std::make_unique<Generic>(std::move(*url), std::move(*auth), std::move(*pointers),
+                                   std::move(*states));
 }
 
 }  // namespace jobtrack::providers

@@ -108,11 +108,12 @@ const nlohmann::json* FieldReader::array(std::string_view key) {
 tl::expected<nlohmann::json, std::string> parse_json_object(std::string_view body) {
   nlohmann::json parsed = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
   if (parsed.is_discarded()) {
-    return tl::make_unexpected(
-        body.empty() ? std::string("empty body") : std::string("body is not valid JSON"));
+    return tl::make_unexpected(body.empty() ? std::string("empty body")
+                                            : std::string("body is not valid JSON"));
   }
   if (!parsed.is_object()) {
-    return tl::make_unexpected(fmt::format("body is a JSON {}, expected an object", parsed.type_name()));
+    return tl::make_unexpected(
+        fmt::format("body is a JSON {}, expected an object", parsed.type_name()));
   }
   return parsed;
 }

@@ -33,7 +33,8 @@ tl::expected<std::optional<std::string>, std::string> results_href(const nlohman
   std::size_t index = 0;
   for (const auto& link : links) {
     if (!link.is_object()) {
-      return tl::make_unexpected(fmt::format("links[{}] is a {}, expected an object", index, link.type_name()));
+      return tl::make_unexpected(
+          fmt::format("links[{}] is a {}, expected an object", index, link.type_name()));
     }
     FieldReader fields(link, fmt::format("links[{}]", index));
     auto rel = fields.string("rel");
@@ -47,7 +48,8 @@ tl::expected<std::optional<std::string>, std::string> results_href(const nlohman
 
 class Ogc final : public Provider {
  public:
-  Ogc(std::string base_url, AuthHeader auth) : base_url_(std::move(base_url)), auth_(std::move(auth)) {}
+  Ogc(std::string base_url, AuthHeader auth)
+      : base_url_(std::move(base_url)), auth_(std::move(auth)) {}
 
   HttpRequest request(std::string_view remote_id, std::string_view token) const override {
     HttpRequest out;
@@ -89,7 +91,8 @@ class Ogc final : public Provider {
     } else if (message) {
       detail["message"] = *message;
     }
-    if (!detail.empty()) out.detail_json = detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (!detail.empty())
+      out.detail_json = detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (out.state == State::succeeded && !out.progress) out.progress = 100.0;
     return out;
   }

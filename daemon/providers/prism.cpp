@@ -22,8 +22,9 @@ class Prism final : public Provider {
 
   HttpRequest request(std::string_view remote_id, std::string_view token) const override {
     HttpRequest out;
-    out.url = join_url(base_url_, fmt::format("v2/prism/{}/imports/{}", percent_encode_segment(team_id_),
-                                              percent_encode_segment(remote_id)));
+    out.url =
+        join_url(base_url_, fmt::format("v2/prism/{}/imports/{}", percent_encode_segment(team_id_),
+                                        percent_encode_segment(remote_id)));
     out.headers.push_back("Accept: application/json");
     if (!token.empty()) out.headers.push_back(fmt::format("x-api-key: {}", token));
     return out;
@@ -53,7 +54,8 @@ class Prism final : public Provider {
 
   // The same reading as parse_status, but the results array is never held:
   // each row goes to `sink` as soon as it is read (see RowStream).
-  tl::expected<Observation, std::string> parse_status_spooled(const Spool& body, RowSink& sink) const override {
+  tl::expected<Observation, std::string> parse_status_spooled(const Spool& body,
+                                                              RowSink& sink) const override {
     SpoolStreambuf buffer(body);
     std::istream stream(&buffer);
     RowStream reader(sink);
@@ -73,7 +75,8 @@ class Prism final : public Provider {
  private:
   // Everything but the rows. `results` (when not null) receives the
   // results array, if the body has one.
-  static tl::expected<Observation, std::string> read_job(const nlohmann::json& body, const nlohmann::json** results) {
+  static tl::expected<Observation, std::string> read_job(const nlohmann::json& body,
+                                                         const nlohmann::json** results) {
     FieldReader job(body);
     Observation out;
     auto status = job.string("status");
@@ -115,9 +118,11 @@ class Prism final : public Provider {
     }
   }
 
-  static tl::expected<RowResult, std::string> read_row(const nlohmann::json& item, std::int64_t index) {
+  static tl::expected<RowResult, std::string> read_row(const nlohmann::json& item,
+                                                       std::int64_t index) {
     if (!item.is_object()) {
-      return tl::make_unexpected(fmt::format("results[{}] is a {}, expected an object", index, item.type_name()));
+      return tl::make_unexpected(
+          fmt::format("results[{}] is a {}, expected an object", index, item.type_name()));
     }
     FieldReader fields(item, fmt::format("results[{}]", index));
     RowResult row;
@@ -226,7 +231,8 @@ class Prism final : public Provider {
         }
         return true;
       }
-      if (depth_ == 0) return fail(fmt::format("body is a JSON {}, expected an object", item.type_name()));
+      if (depth_ == 0)
+        return fail(fmt::format("body is a JSON {}, expected an object", item.type_name()));
       if (depth_ == 2) return take_row(item);
       head_[key_] = std::move(item);
       return true;
@@ -271,7 +277,8 @@ class Prism final : public Provider {
 }  // namespace
 
 Made make_prism(const EndpointConfig& endpoint) {
-  if (auto known = only_settings(endpoint, {"team_id"}); !known) return tl::make_unexpected(known.error());
+  if (auto known = only_settings(endpoint, {"team_id"}); !known)
+    return tl::make_unexpected(known.error());
   auto team_id = required_setting(endpoint, "team_id");
   if (!team_id) return tl::make_unexpected(team_id.error());
   return std::make_unique<Prism>(endpoint.base_url, *team_id);

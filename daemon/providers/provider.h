@@ -27,9 +27,9 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-  long status = 0;  // 0 when the transfer failed before a status line
-  std::string body;                        // empty when spooled
-  std::shared_ptr<const Spool> spool;      // a large body, kept out of memory
+  long status = 0;                     // 0 when the transfer failed before a status line
+  std::string body;                    // empty when spooled
+  std::shared_ptr<const Spool> spool;  // a large body, kept out of memory
   std::string content_type;
   std::optional<std::string> retry_after;  // raw Retry-After header
   std::string transport_error;             // empty when the transfer completed
@@ -57,7 +57,8 @@ class Provider {
   // Reads a 2xx body that was spooled because it is large. A provider whose
   // bodies carry many rows streams them into `rows` and sets streamed_rows;
   // the default reads the body into memory and calls parse_status().
-  virtual tl::expected<Observation, std::string> parse_status_spooled(const Spool& body, RowSink& rows) const;
+  virtual tl::expected<Observation, std::string> parse_status_spooled(const Spool& body,
+                                                                      RowSink& rows) const;
 
   // Whether a 404 means "this job does not exist (any more)" rather than a
   // misconfigured URL. Default: every 404 does.
@@ -74,7 +75,8 @@ struct ProviderError {
   std::string key;  // settings key, or "" for the endpoint as a whole
   std::string message;
 };
-tl::expected<std::unique_ptr<Provider>, ProviderError> make_provider(const EndpointConfig& endpoint);
+tl::expected<std::unique_ptr<Provider>, ProviderError> make_provider(
+    const EndpointConfig& endpoint);
 
 // The provider ids make_provider() accepts.
 const std::vector<std::string_view>& provider_names();

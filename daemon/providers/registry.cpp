@@ -14,9 +14,12 @@ struct Entry {
 };
 
 constexpr Entry kProviders[] = {
-    {"prism", providers::make_prism},   {"ttd-standard", providers::make_ttd_standard},
-    {"ttd-graphql", providers::make_ttd_graphql}, {"ogc", providers::make_ogc},
-    {"asana", providers::make_asana},   {"generic", providers::make_generic},
+    {"prism", providers::make_prism},
+    {"ttd-standard", providers::make_ttd_standard},
+    {"ttd-graphql", providers::make_ttd_graphql},
+    {"ogc", providers::make_ogc},
+    {"asana", providers::make_asana},
+    {"generic", providers::make_generic},
 };
 
 }  // namespace
@@ -30,18 +33,20 @@ const std::vector<std::string_view>& provider_names() {
   return names;
 }
 
-tl::expected<std::unique_ptr<Provider>, ProviderError> make_provider(const EndpointConfig& endpoint) {
+tl::expected<std::unique_ptr<Provider>, ProviderError> make_provider(
+    const EndpointConfig& endpoint) {
   for (const auto& entry : kProviders) {
     if (entry.name == endpoint.provider) return entry.make(endpoint);
   }
-  return tl::make_unexpected(ProviderError{
-      "provider", fmt::format("unknown provider \"{}\" (known: {})", endpoint.provider,
-                              fmt::join(provider_names(), ", "))});
+  return tl::make_unexpected(
+      ProviderError{"provider", fmt::format("unknown provider \"{}\" (known: {})",
+                                            endpoint.provider, fmt::join(provider_names(), ", "))});
 }
 
 tl::expected<void, std::string> Provider::check_remote_id(std::string_view remote_id) const {
   if (remote_id.empty()) return tl::make_unexpected(std::string("remote id is empty"));
-  if (remote_id.size() > 1024) return tl::make_unexpected(std::string("remote id is longer than 1024 bytes"));
+  if (remote_id.size() > 1024)
+    return tl::make_unexpected(std::string("remote id is longer than 1024 bytes"));
   for (char c : remote_id) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
       return tl::make_unexpected(std::string("remote id contains control characters"));
@@ -50,7 +55,9 @@ tl::expected<void, std::string> Provider::check_remote_id(std::string_view remot
   return {};
 }
 
-bool Provider::is_no_such_job(const HttpResponse&) const { return true; }
+bool Provider::is_no_such_job(const HttpResponse&) const {
+  return true;
+}
 
 std::string Provider::error_message(std::string_view body) const {
   auto parsed = parse_json_object(body);
@@ -65,10 +72,12 @@ std::string Provider::error_message(std::string_view body) const {
     std::string detail = it->get<std::string>();
     return title.empty() || title == detail ? detail : title + ": " + detail;
   }
-  if (auto it = object.find("title"); it != object.end() && it->is_string()) return it->get<std::string>();
+  if (auto it = object.find("title"); it != object.end() && it->is_string())
+    return it->get<std::string>();
   // Asana: {"errors": [{"message": ...}]}.
   if (auto it = object.find("errors"); it != object.end()) {
-    if (it->is_array() && !it->empty() && (*it)[0].is_object()) return text_of((*it)[0].value("message", nlohmann::json()));
+    if (it->is_array() && !it->empty() && (*it)[0].is_object())
+      return text_of((*it)[0].value("message", nlohmann::json()));
     if (it->is_string()) return it->get<std::string>();
   }
   // Prism: {"error": {"code", "message"}} or a plain message.
@@ -76,18 +85,20 @@ std::string Provider::error_message(std::string_view body) const {
     if (it->is_object()) return text_of(it->value("message", nlohmann::json()));
     if (it->is_string()) return it->get<std::string>();
   }
-  if (auto it = object.find("message"); it != object.end() && it->is_string()) return it->get<std::string>();
+  if (auto it = object.find("message"); it != object.end() && it->is_string())
+    return it->get<std::string>();
   return {};
 }
 
 namespace providers {
 
-tl::expected<std::optional<std::string>, ProviderError> optional_setting(const EndpointConfig& endpoint,
-                                                                        std::string_view key) {
+tl::expected<std::optional<std::string>, ProviderError> optional_setting(
+    const EndpointConfig& endpoint, std::string_view key) {
   auto it = endpoint.settings.find(key);
   if (it == endpoint.settings.end()) return std::optional<std::string>();
   if (!it->is_string()) {
-    return tl::make_unexpected(ProviderError{std::string(key), fmt::format("{} must be a string", key)});
+    return tl::make_unexpected(
+        ProviderError{std::string(key), fmt::format("{} must be a string", key)});
   }
   return std::optional<std::string>(it->get<std::string>());
 }

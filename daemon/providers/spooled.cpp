@@ -4,7 +4,8 @@
 
 namespace jobtrack {
 
-tl::expected<Observation, std::string> Provider::parse_status_spooled(const Spool& body, RowSink&) const {
+tl::expected<Observation, std::string> Provider::parse_status_spooled(const Spool& body,
+                                                                      RowSink&) const {
   return parse_status(body.head(static_cast<std::size_t>(body.size())));
 }
 

@@ -35,7 +35,8 @@ void read_messages(FieldReader& reader, std::string_view key, std::string_view w
     if (item.is_string()) {
       messages.push_back(item.get<std::string>());
     } else if (!item.is_null()) {
-      reader.fail(fmt::format("field {}.{}[{}] has type {}, expected string", where, key, index, item.type_name()));
+      reader.fail(fmt::format("field {}.{}[{}] has type {}, expected string", where, key, index,
+                              item.type_name()));
       return;
     }
     ++index;
@@ -49,7 +50,8 @@ class TtdGraphql final : public Provider {
 
   HttpRequest request(std::string_view remote_id, std::string_view token) const override {
     HttpRequest out;
-    out.url = join_url(base_url_, fmt::format("{}/{}", collection_, percent_encode_segment(remote_id)));
+    out.url =
+        join_url(base_url_, fmt::format("{}/{}", collection_, percent_encode_segment(remote_id)));
     out.headers.push_back("Accept: application/json");
     if (!token.empty()) out.headers.push_back(fmt::format("TTD-Auth: {}", token));
     return out;
@@ -65,7 +67,8 @@ class TtdGraphql final : public Provider {
     const nlohmann::json* job_object = top.object("job");
     if (!top.ok()) return tl::make_unexpected(top.error());
     if (!job_object) {
-      if (!messages.empty()) return tl::make_unexpected(fmt::format("no job in the response: {}", messages[0]));
+      if (!messages.empty())
+        return tl::make_unexpected(fmt::format("no job in the response: {}", messages[0]));
       return tl::make_unexpected(std::string("field job is missing"));
     }
 
@@ -95,7 +98,8 @@ class TtdGraphql final : public Provider {
 }  // namespace
 
 Made make_ttd_graphql(const EndpointConfig& endpoint) {
-  if (auto known = only_settings(endpoint, {"job_kind"}); !known) return tl::make_unexpected(known.error());
+  if (auto known = only_settings(endpoint, {"job_kind"}); !known)
+    return tl::make_unexpected(known.error());
   auto kind = optional_setting(endpoint, "job_kind");
   if (!kind) return tl::make_unexpected(kind.error());
   std::string_view collection;

@@ -45,7 +45,8 @@ class TtdStandard final : public Provider {
 
   HttpRequest request(std::string_view remote_id, std::string_view token) const override {
     HttpRequest out;
-    out.url = join_url(base_url_, fmt::format("standardjob/{}/status", percent_encode_segment(remote_id)));
+    out.url = join_url(base_url_,
+                       fmt::format("standardjob/{}/status", percent_encode_segment(remote_id)));
     out.headers.push_back("Accept: application/json");
     if (!token.empty()) out.headers.push_back(fmt::format("TTD-Auth: {}", token));
     return out;

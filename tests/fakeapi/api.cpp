@@ -18,29 +18,39 @@ std::optional<Api> api_from_name(std::string_view name) {
 
 std::string_view api_name(Api api) {
   switch (api) {
-    case Api::prism: return "prism";
-    case Api::ttd: return "ttd";
-    case Api::ogc: return "ogc";
-    case Api::asana: return "asana";
-    case Api::generic: return "generic";
+    case Api::prism:
+      return "prism";
+    case Api::ttd:
+      return "ttd";
+    case Api::ogc:
+      return "ogc";
+    case Api::asana:
+      return "asana";
+    case Api::generic:
+      return "generic";
   }
   return "?";
 }
 
 Api api_of(Endpoint endpoint) {
   switch (endpoint) {
-    case Endpoint::prism_import: return Api::prism;
+    case Endpoint::prism_import:
+      return Api::prism;
     case Endpoint::ttd_standard:
     case Endpoint::ttd_graphql_query:
-    case Endpoint::ttd_graphql_bulk: return Api::ttd;
-    case Endpoint::ogc_job: return Api::ogc;
-    case Endpoint::asana_job: return Api::asana;
-    case Endpoint::generic_export: return Api::generic;
+    case Endpoint::ttd_graphql_bulk:
+      return Api::ttd;
+    case Endpoint::ogc_job:
+      return Api::ogc;
+    case Endpoint::asana_job:
+      return Api::asana;
+    case Endpoint::generic_export:
+      return Api::generic;
   }
   return Api::generic;
 }
 
-std::optional<Route> match_route(const std::vector<std::string_view> &s) {
+std::optional<Route> match_route(const std::vector<std::string_view>& s) {
   const auto is = [&](std::initializer_list<std::string_view> fixed) {
     // fixed: the expected segments, "" where an id goes.
     if (s.size() != fixed.size()) return false;
@@ -52,7 +62,8 @@ std::optional<Route> match_route(const std::vector<std::string_view> &s) {
     return true;
   };
   const auto id = [&](std::size_t i) { return percent_decode(s[i], false); };
-  if (is({"prism", "v2", "prism", "", "imports", ""})) return Route{Endpoint::prism_import, id(5), id(3)};
+  if (is({"prism", "v2", "prism", "", "imports", ""}))
+    return Route{Endpoint::prism_import, id(5), id(3)};
   if (is({"ttd", "standardjob", "", "status"})) return Route{Endpoint::ttd_standard, id(2), {}};
   if (is({"ttd", "graphqlqueryjob", ""})) return Route{Endpoint::ttd_graphql_query, id(2), {}};
   if (is({"ttd", "graphqlbulkjob", ""})) return Route{Endpoint::ttd_graphql_bulk, id(2), {}};
@@ -70,35 +81,48 @@ bool one_of(std::string_view value, std::initializer_list<std::string_view> set)
 
 bool is_terminal(Api api, std::string_view status) {
   switch (api) {
-    case Api::prism: return one_of(status, {"complete", "failed"});
+    case Api::prism:
+      return one_of(status, {"complete", "failed"});
     case Api::ttd:
-      return one_of(status, {"Success", "PartialSuccess", "Failure", "ResultsExpired", "Cancelled"});
-    case Api::ogc: return one_of(status, {"successful", "failed", "dismissed"});
-    case Api::asana: return one_of(status, {"succeeded", "failed"});
+      return one_of(status,
+                    {"Success", "PartialSuccess", "Failure", "ResultsExpired", "Cancelled"});
+    case Api::ogc:
+      return one_of(status, {"successful", "failed", "dismissed"});
+    case Api::asana:
+      return one_of(status, {"succeeded", "failed"});
     case Api::generic:
-      return one_of(status, {"done", "succeeded", "success", "complete", "completed", "partial", "failed",
-                             "failure", "error", "cancelled", "canceled", "expired"});
+      return one_of(status, {"done", "succeeded", "success", "complete", "completed", "partial",
+                             "failed", "failure", "error", "cancelled", "canceled", "expired"});
   }
   return false;
 }
 
 bool is_queued(Api api, std::string_view status) {
   switch (api) {
-    case Api::prism: return false;
-    case Api::ttd: return status == "Queued";
-    case Api::ogc: return status == "accepted";
-    case Api::asana: return status == "not_started";
-    case Api::generic: return one_of(status, {"queued", "pending", "accepted"});
+    case Api::prism:
+      return false;
+    case Api::ttd:
+      return status == "Queued";
+    case Api::ogc:
+      return status == "accepted";
+    case Api::asana:
+      return status == "not_started";
+    case Api::generic:
+      return one_of(status, {"queued", "pending", "accepted"});
   }
   return false;
 }
 
 bool is_success(Api api, std::string_view status) {
   switch (api) {
-    case Api::prism: return status == "complete";
-    case Api::ttd: return one_of(status, {"Success", "PartialSuccess"});
-    case Api::ogc: return status == "successful";
-    case Api::asana: return status == "succeeded";
+    case Api::prism:
+      return status == "complete";
+    case Api::ttd:
+      return one_of(status, {"Success", "PartialSuccess"});
+    case Api::ogc:
+      return status == "successful";
+    case Api::asana:
+      return status == "succeeded";
     case Api::generic:
       return one_of(status, {"done", "succeeded", "success", "complete", "completed", "partial"});
   }
@@ -107,22 +131,32 @@ bool is_success(Api api, std::string_view status) {
 
 std::string_view running_status(Api api) {
   switch (api) {
-    case Api::prism: return "processing";
-    case Api::ttd: return "InProgress";
-    case Api::ogc: return "running";
-    case Api::asana: return "in_progress";
-    case Api::generic: return "running";
+    case Api::prism:
+      return "processing";
+    case Api::ttd:
+      return "InProgress";
+    case Api::ogc:
+      return "running";
+    case Api::asana:
+      return "in_progress";
+    case Api::generic:
+      return "running";
   }
   return "running";
 }
 
 std::string_view done_status(Api api) {
   switch (api) {
-    case Api::prism: return "complete";
-    case Api::ttd: return "Success";
-    case Api::ogc: return "successful";
-    case Api::asana: return "succeeded";
-    case Api::generic: return "done";
+    case Api::prism:
+      return "complete";
+    case Api::ttd:
+      return "Success";
+    case Api::ogc:
+      return "successful";
+    case Api::asana:
+      return "succeeded";
+    case Api::generic:
+      return "done";
   }
   return "done";
 }

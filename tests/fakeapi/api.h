@@ -42,7 +42,7 @@ struct Route {
 // Matches the raw (still encoded) path segments after the leading '/';
 // segments[0] is the API prefix. Each segment is decoded on its own, so
 // "a%2Fb" is one id "a/b" while "a/b" is two segments (and no route).
-std::optional<Route> match_route(const std::vector<std::string_view> &segments);
+std::optional<Route> match_route(const std::vector<std::string_view>& segments);
 
 bool is_terminal(Api api, std::string_view status);
 // A status in which the remote has not started work yet (no "started" time).

@@ -13,7 +13,7 @@ namespace jobtrack::fakeapi {
 
 namespace {
 
-HttpResponse control_json(int status, const Json &body) {
+HttpResponse control_json(int status, const Json& body) {
   HttpResponse response;
   response.status = status;
   response.body = body.dump(2) + "\n";
@@ -30,36 +30,46 @@ std::string query_param(std::string_view query, std::string_view name) {
   for (std::string_view pair : split(query, '&')) {
     const std::size_t equals = pair.find('=');
     const std::string key = percent_decode(pair.substr(0, equals), true);
-    if (key == name) return equals == std::string_view::npos ? "" : percent_decode(pair.substr(equals + 1), true);
+    if (key == name)
+      return equals == std::string_view::npos ? "" : percent_decode(pair.substr(equals + 1), true);
   }
   return {};
 }
 
-const char *outcome_of(StepKind kind) {
+const char* outcome_of(StepKind kind) {
   switch (kind) {
-    case StepKind::status: return "status";
-    case StepKind::http: return "http";
-    case StepKind::close: return "close";
-    case StepKind::truncate: return "truncate";
-    case StepKind::raw: return "raw";
-    case StepKind::redirect: return "redirect";
-    case StepKind::gone: return "gone";
+    case StepKind::status:
+      return "status";
+    case StepKind::http:
+      return "http";
+    case StepKind::close:
+      return "close";
+    case StepKind::truncate:
+      return "truncate";
+    case StepKind::raw:
+      return "raw";
+    case StepKind::redirect:
+      return "redirect";
+    case StepKind::gone:
+      return "gone";
   }
   return "?";
 }
 
-std::string json_text(const Json &value) {
+std::string json_text(const Json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
 }  // namespace
 
 FakeApi::FakeApi(Config config) : config_(std::move(config)), log_(config_.max_log) {
-  for (const Api api : config_.auto_apis) auto_steps_[api] = parse_steps(api, auto_steps(api, config_.auto_ms));
+  for (const Api api : config_.auto_apis)
+    auto_steps_[api] = parse_steps(api, auto_steps(api, config_.auto_ms));
   if (!config_.access_log_path.empty()) {
     access_ = std::fopen(config_.access_log_path.c_str(), "ae");
     if (access_ == nullptr) {
-      throw std::runtime_error("cannot open log " + config_.access_log_path + ": " + std::strerror(errno));
+      throw std::runtime_error("cannot open log " + config_.access_log_path + ": " +
+                               std::strerror(errno));
     }
   }
 }
@@ -79,24 +89,27 @@ bool FakeApi::pause(std::int64_t ms) {
   return !stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopped_; });
 }
 
-void FakeApi::access_log(const HttpRequest &request, int status, std::string_view outcome,
+void FakeApi::access_log(const HttpRequest& request, int status, std::string_view outcome,
                          std::chrono::steady_clock::duration took) {
   if (access_ == nullptr) return;
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
   std::lock_guard lock(access_mutex_);
-  std::fprintf(access_, "%s %s %s %s %d %s %lldms\n", iso8601(std::chrono::system_clock::now()).c_str(),
-               request.peer.c_str(), request.method.c_str(), request.target.c_str(), status,
-               std::string(outcome).c_str(), static_cast<long long>(ms));
+  std::fprintf(access_, "%s %s %s %s %d %s %lldms\n",
+               iso8601(std::chrono::system_clock::now()).c_str(), request.peer.c_str(),
+               request.method.c_str(), request.target.c_str(), status, std::string(outcome).c_str(),
+               static_cast<long long>(ms));
   std::fflush(access_);
 }
 
-HttpResponse FakeApi::handle(const HttpRequest &request) {
+HttpResponse FakeApi::handle(const HttpRequest& request) {
   const auto started = std::chrono::steady_clock::now();
   const std::size_t question = request.target.find('?');
   const std::string_view path = std::string_view(request.target).substr(0, question);
-  const std::string_view query =
-      question == std::string::npos ? std::string_view() : std::string_view(request.target).substr(question + 1);
-  if (path.empty() || path.front() != '/') return control_error(400, "request target must be an absolute path");
+  const std::string_view query = question == std::string::npos
+                                     ? std::string_view()
+                                     : std::string_view(request.target).substr(question + 1);
+  if (path.empty() || path.front() != '/')
+    return control_error(400, "request target must be an absolute path");
   const std::vector<std::string_view> segments = split(path.substr(1), '/');
 
   HttpResponse response;
@@ -107,23 +120,27 @@ HttpResponse FakeApi::handle(const HttpRequest &request) {
   } else {
     response = handle_api(request, path, segments, outcome);
   }
-  access_log(request, response.delivery == HttpResponse::Delivery::close_silently ? 0 : response.status, outcome,
-             std::chrono::steady_clock::now() - started);
+  access_log(request,
+             response.delivery == HttpResponse::Delivery::close_silently ? 0 : response.status,
+             outcome, std::chrono::steady_clock::now() - started);
   return response;
 }
 
-bool FakeApi::authorized(Api api, const HttpRequest &request) const {
+bool FakeApi::authorized(Api api, const HttpRequest& request) const {
   const auto token = config_.tokens.find(api);
   if (token == config_.tokens.end()) return true;
-  const std::string &want = token->second;
+  const std::string& want = token->second;
   const auto header = [&](std::string_view name) {
-    const std::string *value = request.header(name);
+    const std::string* value = request.header(name);
     return value == nullptr ? std::optional<std::string>() : std::optional(*value);
   };
   switch (api) {
-    case Api::prism: return header("x-api-key") == want;
-    case Api::ttd: return header("TTD-Auth") == want;
-    case Api::asana: return header("Authorization") == "Bearer " + want;
+    case Api::prism:
+      return header("x-api-key") == want;
+    case Api::ttd:
+      return header("TTD-Auth") == want;
+    case Api::asana:
+      return header("Authorization") == "Bearer " + want;
     case Api::ogc: {
       const auto value = header(config_.ogc_auth_header);
       return value == want || value == "Bearer " + want;
@@ -136,8 +153,9 @@ bool FakeApi::authorized(Api api, const HttpRequest &request) const {
   return false;
 }
 
-HttpResponse FakeApi::handle_api(const HttpRequest &request, std::string_view path,
-                                 const std::vector<std::string_view> &segments, std::string &outcome) {
+HttpResponse FakeApi::handle_api(const HttpRequest& request, std::string_view path,
+                                 const std::vector<std::string_view>& segments,
+                                 std::string& outcome) {
   const std::optional<Api> api = api_from_name(segments[0]);
   const std::optional<Route> route = match_route(segments);
 
@@ -165,17 +183,16 @@ HttpResponse FakeApi::handle_api(const HttpRequest &request, std::string_view pa
     response.headers.emplace_back("Allow", "GET, HEAD");
   } else if (!authorized(*api, request)) {
     outcome = "unauthorized";
-    response = render_error(*api, 401, *api == Api::asana ? "Not Authorized" : "Missing or invalid credentials.",
-                            path);
+    response = render_error(
+        *api, 401, *api == Api::asana ? "Not Authorized" : "Missing or invalid credentials.", path);
     if (*api == Api::asana) response.headers.emplace_back("WWW-Authenticate", "Bearer");
   } else if (route->endpoint == Endpoint::ttd_standard && !parse_int64(route->id)) {
     outcome = "bad-id";
     response = render_error(*api, 400, "The value '" + route->id + "' is not valid.", path);
   } else {
     const auto found = auto_steps_.find(*api);
-    const std::optional<Served> served =
-        jobs_.poll(*api, route->id, route->team,
-                   found == auto_steps_.end() ? Steps() : found->second);
+    const std::optional<Served> served = jobs_.poll(
+        *api, route->id, route->team, found == auto_steps_.end() ? Steps() : found->second);
     if (!served) {
       outcome = "unknown-job";
       response = render_not_found(*api, route->id, path);
@@ -183,14 +200,17 @@ HttpResponse FakeApi::handle_api(const HttpRequest &request, std::string_view pa
       response = answer(*api, *route, *served, request, path, outcome);
     }
   }
-  log_.answered(seq, response.delivery == HttpResponse::Delivery::close_silently ? 0 : response.status, outcome);
+  log_.answered(seq,
+                response.delivery == HttpResponse::Delivery::close_silently ? 0 : response.status,
+                outcome);
   return response;
 }
 
-HttpResponse FakeApi::answer(Api api, const Route &route, const Served &served, const HttpRequest &request,
-                             std::string_view path, std::string &outcome) {
-  const Step &step = served.step;
-  const Json &spec = step.spec;
+HttpResponse FakeApi::answer(Api api, const Route& route, const Served& served,
+                             const HttpRequest& request, std::string_view path,
+                             std::string& outcome) {
+  const Step& step = served.step;
+  const Json& spec = step.spec;
   outcome = outcome_of(step.kind);
   if (step.sleep_ms > 0 && !pause(step.sleep_ms)) {
     HttpResponse dropped;
@@ -203,16 +223,21 @@ HttpResponse FakeApi::answer(Api api, const Route &route, const Served &served, 
   switch (step.kind) {
     case StepKind::status:
     case StepKind::truncate: {
-      const std::string *host = request.header("Host");
-      const JobView view{route.endpoint, route.id, route.team,
-                         "http://" + (host != nullptr ? *host : std::string("127.0.0.1")), served.times,
-                         std::chrono::system_clock::now()};
+      const std::string* host = request.header("Host");
+      const JobView view{
+          route.endpoint, route.id,
+          route.team,     "http://" + (host != nullptr ? *host : std::string("127.0.0.1")),
+          served.times,   std::chrono::system_clock::now()};
       response = render_status(view, step.status);
       if (step.kind == StepKind::truncate) response.delivery = HttpResponse::Delivery::truncate;
       break;
     }
-    case StepKind::close: response.delivery = HttpResponse::Delivery::close_silently; break;
-    case StepKind::gone: response = render_not_found(api, route.id, path); break;
+    case StepKind::close:
+      response.delivery = HttpResponse::Delivery::close_silently;
+      break;
+    case StepKind::gone:
+      response = render_not_found(api, route.id, path);
+      break;
     case StepKind::redirect:
       response.status = spec.value("http", 302);
       response.content_type.clear();
@@ -231,20 +256,23 @@ HttpResponse FakeApi::answer(Api api, const Route &route, const Served &served, 
         response.body = json_text(spec["body"]);
       } else {
         response = render_error(api, status, reason_phrase(status), path);
-        if (spec.contains("content_type")) response.content_type = spec["content_type"].get<std::string>();
+        if (spec.contains("content_type"))
+          response.content_type = spec["content_type"].get<std::string>();
       }
       break;
     }
   }
   if (spec.contains("headers")) {
-    for (const auto &[name, value] : spec["headers"].items()) response.headers.emplace_back(name, json_text(value));
+    for (const auto& [name, value] : spec["headers"].items())
+      response.headers.emplace_back(name, json_text(value));
   }
   return response;
 }
 
-HttpResponse FakeApi::handle_control(const HttpRequest &request, std::string_view path, std::string_view query,
-                                     const std::vector<std::string_view> &segments) {
-  const std::string &method = request.method;
+HttpResponse FakeApi::handle_control(const HttpRequest& request, std::string_view path,
+                                     std::string_view query,
+                                     const std::vector<std::string_view>& segments) {
+  const std::string& method = request.method;
   const std::string_view what = segments.size() > 1 ? segments[1] : std::string_view();
 
   if (what == "health" && method == "GET") return control_json(200, {{"ok", true}});
@@ -277,7 +305,7 @@ HttpResponse FakeApi::handle_control(const HttpRequest &request, std::string_vie
       Json body;
       try {
         body = Json::parse(request.body);
-      } catch (const Json::parse_error &error) {
+      } catch (const Json::parse_error& error) {
         return control_error(400, std::string("body is not JSON: ") + error.what());
       }
       if (!body.is_object()) return control_error(400, "body must be a JSON object");
@@ -298,7 +326,7 @@ HttpResponse FakeApi::handle_control(const HttpRequest &request, std::string_vie
       const Json steps = body.contains("steps") ? body["steps"] : auto_steps(*api, config_.auto_ms);
       try {
         jobs_.put(*api, id, team, parse_steps(*api, steps));
-      } catch (const std::exception &error) {
+      } catch (const std::exception& error) {
         return control_error(400, error.what());
       }
       return control_json(201, {{"api", api_name(*api)}, {"id", id}, {"steps", steps.size()}});
@@ -314,11 +342,13 @@ HttpResponse FakeApi::handle_control(const HttpRequest &request, std::string_vie
         return described ? control_json(200, *described) : control_error(404, "no such job");
       }
       if (method == "DELETE") {
-        return jobs_.forget(*api, id) ? control_json(200, {{"forgotten", true}}) : control_error(404, "no such job");
+        return jobs_.forget(*api, id) ? control_json(200, {{"forgotten", true}})
+                                      : control_error(404, "no such job");
       }
     }
   }
-  return control_error(404, "unknown control request " + method + " " + std::string(path) + " (see README.md)");
+  return control_error(
+      404, "unknown control request " + method + " " + std::string(path) + " (see README.md)");
 }
 
 }  // namespace jobtrack::fakeapi

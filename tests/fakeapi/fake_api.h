@@ -37,26 +37,27 @@ class FakeApi {
  public:
   explicit FakeApi(Config config);
   ~FakeApi();
-  FakeApi(const FakeApi &) = delete;
-  FakeApi &operator=(const FakeApi &) = delete;
+  FakeApi(const FakeApi&) = delete;
+  FakeApi& operator=(const FakeApi&) = delete;
 
   // The server's handler; thread-safe.
-  HttpResponse handle(const HttpRequest &request);
+  HttpResponse handle(const HttpRequest& request);
 
   // Wakes every sleeping answer so the server can stop promptly.
   void stop();
 
  private:
-  HttpResponse handle_api(const HttpRequest &request, std::string_view path,
-                          const std::vector<std::string_view> &segments, std::string &outcome);
-  HttpResponse handle_control(const HttpRequest &request, std::string_view path, std::string_view query,
-                              const std::vector<std::string_view> &segments);
-  HttpResponse answer(Api api, const Route &route, const Served &served, const HttpRequest &request,
-                      std::string_view path, std::string &outcome);
-  bool authorized(Api api, const HttpRequest &request) const;
+  HttpResponse handle_api(const HttpRequest& request, std::string_view path,
+                          const std::vector<std::string_view>& segments, std::string& outcome);
+  HttpResponse handle_control(const HttpRequest& request, std::string_view path,
+                              std::string_view query,
+                              const std::vector<std::string_view>& segments);
+  HttpResponse answer(Api api, const Route& route, const Served& served, const HttpRequest& request,
+                      std::string_view path, std::string& outcome);
+  bool authorized(Api api, const HttpRequest& request) const;
   // Sleeps unless stopped first; false when stopped.
   bool pause(std::int64_t ms);
-  void access_log(const HttpRequest &request, int status, std::string_view outcome,
+  void access_log(const HttpRequest& request, int status, std::string_view outcome,
                   std::chrono::steady_clock::duration took);
 
   Config config_;
@@ -69,7 +70,7 @@ class FakeApi {
   bool stopped_ = false;  // guarded by stop_mutex_
 
   std::mutex access_mutex_;
-  std::FILE *access_ = nullptr;  // guarded by access_mutex_
+  std::FILE* access_ = nullptr;  // guarded by access_mutex_
 };
 
 }  // namespace jobtrack::fakeapi

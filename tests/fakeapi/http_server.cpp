@@ -2,7 +2,6 @@
 #include "tests/fakeapi/http_server.h"
 
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -18,12 +17,14 @@
 #include <stdexcept>
 #include <thread>
 
+#include <netdb.h>
+
 #include "tests/fakeapi/util.h"
 
 namespace jobtrack::fakeapi {
 
-const std::string *HttpRequest::header(std::string_view name) const {
-  for (const auto &[key, value] : headers) {
+const std::string* HttpRequest::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
     if (iequals(key, name)) return &value;
   }
   return nullptr;
@@ -31,33 +32,60 @@ const std::string *HttpRequest::header(std::string_view name) const {
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 413: return "Content Too Large";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Status";
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 413:
+      return "Content Too Large";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Status";
   }
 }
 
@@ -76,7 +104,7 @@ bool send_all(int fd, std::string_view data) {
 }
 
 // Appends what the peer sent next; false on end of stream, error or timeout.
-bool read_more(int fd, std::string &buffer, int timeout_ms) {
+bool read_more(int fd, std::string& buffer, int timeout_ms) {
   pollfd watch{fd, POLLIN, 0};
   for (;;) {
     const int ready = ::poll(&watch, 1, timeout_ms);
@@ -100,7 +128,7 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-bool has_token(const std::string *value, std::string_view token) {
+bool has_token(const std::string* value, std::string_view token) {
   if (value == nullptr) return false;
   for (std::string_view part : split(*value, ',')) {
     if (iequals(trim(part), token)) return true;
@@ -110,7 +138,7 @@ bool has_token(const std::string *value, std::string_view token) {
 
 // Parses the request line and the header lines (the head without its final
 // blank line). False when malformed.
-bool parse_head(std::string_view head, HttpRequest &request) {
+bool parse_head(std::string_view head, HttpRequest& request) {
   std::size_t line_end = head.find("\r\n");
   const std::string_view line = head.substr(0, line_end);
   const std::size_t first_space = line.find(' ');
@@ -126,15 +154,15 @@ bool parse_head(std::string_view head, HttpRequest &request) {
   while (line_end != std::string_view::npos) {
     const std::size_t start = line_end + 2;
     line_end = head.find("\r\n", start);
-    const std::string_view header_line = head.substr(start, line_end == std::string_view::npos
-                                                                ? std::string_view::npos
-                                                                : line_end - start);
+    const std::string_view header_line = head.substr(
+        start, line_end == std::string_view::npos ? std::string_view::npos : line_end - start);
     if (header_line.empty()) continue;
     const std::size_t colon = header_line.find(':');
     if (colon == std::string_view::npos || colon == 0) return false;
     const std::string_view name = header_line.substr(0, colon);
     if (name.find_first_of(" \t") != std::string_view::npos) return false;
-    request.headers.emplace_back(std::string(name), std::string(trim(header_line.substr(colon + 1))));
+    request.headers.emplace_back(std::string(name),
+                                 std::string(trim(header_line.substr(colon + 1))));
   }
   return true;
 }
@@ -155,12 +183,12 @@ void send_plain_error(int fd, int status) {
   send_all(fd, text);
 }
 
-std::string response_head(const HttpResponse &response, bool keep_alive,
-                           std::optional<std::size_t> content_length) {
+std::string response_head(const HttpResponse& response, bool keep_alive,
+                          std::optional<std::size_t> content_length) {
   std::string head = status_line(response.status);
   head += "Server: jobtrack-fakeapi\r\n";
   if (!response.content_type.empty()) head += "Content-Type: " + response.content_type + "\r\n";
-  for (const auto &[name, value] : response.headers) head += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   if (content_length) {
     head += "Content-Length: " + std::to_string(*content_length) + "\r\n";
   } else {
@@ -173,7 +201,7 @@ std::string response_head(const HttpResponse &response, bool keep_alive,
 
 // Writes the response; false when the connection must end afterwards
 // because writing failed or the response asked for it.
-bool write_response(int fd, bool head_only, HttpResponse &response, bool keep_alive) {
+bool write_response(int fd, bool head_only, HttpResponse& response, bool keep_alive) {
   using Delivery = HttpResponse::Delivery;
   if (response.delivery == Delivery::close_silently) return false;
 
@@ -225,7 +253,7 @@ bool write_response(int fd, bool head_only, HttpResponse &response, bool keep_al
   return send_all(fd, "0\r\n\r\n") && keep_alive;
 }
 
-std::string peer_text(const sockaddr_storage &address) {
+std::string peer_text(const sockaddr_storage& address) {
   char host[INET6_ADDRSTRLEN] = "?";
   unsigned port = 0;
   if (address.ss_family == AF_INET) {
@@ -257,14 +285,15 @@ HttpServer::~HttpServer() {
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
-std::uint16_t HttpServer::listen(const std::string &address, std::uint16_t port) {
+std::uint16_t HttpServer::listen(const std::string& address, std::uint16_t port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-  addrinfo *found = nullptr;
+  addrinfo* found = nullptr;
   const std::string service = std::to_string(port);
-  if (const int error = ::getaddrinfo(address.c_str(), service.c_str(), &hints, &found); error != 0) {
+  if (const int error = ::getaddrinfo(address.c_str(), service.c_str(), &hints, &found);
+      error != 0) {
     throw std::runtime_error("cannot use listen address " + address + ": " + gai_strerror(error));
   }
   const int fd = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol);
@@ -283,7 +312,7 @@ std::uint16_t HttpServer::listen(const std::string &address, std::uint16_t port)
   ::freeaddrinfo(found);
   sockaddr_storage bound{};
   socklen_t length = sizeof bound;
-  ::getsockname(fd, reinterpret_cast<sockaddr *>(&bound), &length);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
   listen_fd_ = fd;
   if (bound.ss_family == AF_INET6) {
     sockaddr_in6 v6{};
@@ -315,9 +344,11 @@ void HttpServer::run() {
     if ((watch[0].revents & POLLIN) == 0) continue;
     sockaddr_storage address{};
     socklen_t length = sizeof address;
-    const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr *>(&address), &length, SOCK_CLOEXEC);
+    const int fd =
+        ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length, SOCK_CLOEXEC);
     if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (errno == EMFILE || errno == ENFILE)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
       continue;
     }
     const int one = 1;
@@ -332,7 +363,7 @@ void HttpServer::run() {
     }
     try {
       std::thread(&HttpServer::serve, this, fd, peer_text(address)).detach();
-    } catch (const std::exception &) {
+    } catch (const std::exception&) {
       forget(fd);
     }
   }
@@ -352,7 +383,7 @@ void HttpServer::forget(int fd) {
   idle_.notify_all();
 }
 
-void HttpServer::serve(int fd, const std::string &peer) {
+void HttpServer::serve(int fd, const std::string& peer) {
   std::string buffer;
   for (;;) {
     // Leading blank lines before a request line are ignored (RFC 9112 2.2).
@@ -379,13 +410,13 @@ void HttpServer::serve(int fd, const std::string &peer) {
       send_plain_error(fd, 400);
       break;
     }
-    if (const std::string *coding = request.header("Transfer-Encoding");
+    if (const std::string* coding = request.header("Transfer-Encoding");
         coding != nullptr && !iequals(*coding, "identity")) {
       send_plain_error(fd, 501);
       break;
     }
     std::size_t length = 0;
-    if (const std::string *declared = request.header("Content-Length"); declared != nullptr) {
+    if (const std::string* declared = request.header("Content-Length"); declared != nullptr) {
       const auto value = parse_int64(*declared);
       if (!value || *value < 0) {
         send_plain_error(fd, 400);
@@ -398,7 +429,8 @@ void HttpServer::serve(int fd, const std::string &peer) {
       }
     }
     const std::size_t body_start = head_end + 4;
-    if (buffer.size() < body_start + length && has_token(request.header("Expect"), "100-continue")) {
+    if (buffer.size() < body_start + length &&
+        has_token(request.header("Expect"), "100-continue")) {
       if (!send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n")) break;
     }
     while (open && buffer.size() < body_start + length) {
@@ -408,12 +440,13 @@ void HttpServer::serve(int fd, const std::string &peer) {
     request.body = buffer.substr(body_start, length);
     buffer.erase(0, body_start + length);
 
-    bool keep_alive = request.version == "HTTP/1.1" ? !has_token(request.header("Connection"), "close")
-                                                    : has_token(request.header("Connection"), "keep-alive");
+    bool keep_alive = request.version == "HTTP/1.1"
+                          ? !has_token(request.header("Connection"), "close")
+                          : has_token(request.header("Connection"), "keep-alive");
     HttpResponse response;
     try {
       response = handler_(request);
-    } catch (const std::exception &error) {
+    } catch (const std::exception& error) {
       response = HttpResponse{};
       response.status = 500;
       response.content_type = "text/plain";

@@ -35,7 +35,7 @@ struct HttpRequest {
   std::string peer;  // "127.0.0.1:54321"
 
   // The first header of that name (case-insensitive), or nullptr.
-  const std::string *header(std::string_view name) const;
+  const std::string* header(std::string_view name) const;
 };
 
 struct HttpResponse {
@@ -52,7 +52,7 @@ struct HttpResponse {
   // When set, the body is sent with chunked transfer coding instead of
   // `body`: each call appends the next piece to `out` and returns false once
   // the body is complete (the piece appended by that last call is still sent).
-  std::function<bool(std::string &out)> producer;
+  std::function<bool(std::string& out)> producer;
   Delivery delivery = Delivery::normal;
 };
 
@@ -61,7 +61,7 @@ std::string_view reason_phrase(int status);
 class HttpServer {
  public:
   // Called concurrently from connection threads.
-  using Handler = std::function<HttpResponse(const HttpRequest &)>;
+  using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
   struct Options {
     int idle_timeout_ms = 30'000;
@@ -72,12 +72,12 @@ class HttpServer {
 
   HttpServer(Handler handler, Options options);
   ~HttpServer();
-  HttpServer(const HttpServer &) = delete;
-  HttpServer &operator=(const HttpServer &) = delete;
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds a numeric address (IPv4 or IPv6) and listens; port 0 picks an
   // ephemeral port. Returns the port. Throws std::runtime_error.
-  std::uint16_t listen(const std::string &address, std::uint16_t port);
+  std::uint16_t listen(const std::string& address, std::uint16_t port);
 
   // Accepts connections until stop(), then shuts every connection down and
   // waits (up to 10 s) for their threads to end.
@@ -87,7 +87,7 @@ class HttpServer {
   void stop();
 
  private:
-  void serve(int fd, const std::string &peer);
+  void serve(int fd, const std::string& peer);
   void forget(int fd);
 
   Handler handler_;

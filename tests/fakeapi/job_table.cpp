@@ -10,13 +10,15 @@ namespace jobtrack::fakeapi {
 namespace {
 
 constexpr std::array<std::string_view, 16> status_keys = {
-    "status", "progress", "total", "processed", "succeeded", "failed", "rows", "row_errors",
-    "error",  "url",      "message", "created", "fields",   "subtype", "raw_result", "process_id"};
+    "status", "progress",   "total",      "processed", "succeeded", "failed",
+    "rows",   "row_errors", "error",      "url",       "message",   "created",
+    "fields", "subtype",    "raw_result", "process_id"};
 
-std::int64_t integer(const Json &spec, std::string_view key, std::int64_t low, std::int64_t high,
+std::int64_t integer(const Json& spec, std::string_view key, std::int64_t low, std::int64_t high,
                      std::size_t index) {
-  const Json &value = spec.at(std::string(key));
-  if (!value.is_number_integer() || value.get<std::int64_t>() < low || value.get<std::int64_t>() > high) {
+  const Json& value = spec.at(std::string(key));
+  if (!value.is_number_integer() || value.get<std::int64_t>() < low ||
+      value.get<std::int64_t>() > high) {
     throw std::invalid_argument("step " + std::to_string(index) + ": \"" + std::string(key) +
                                 "\" must be an integer from " + std::to_string(low) + " to " +
                                 std::to_string(high));
@@ -24,23 +26,24 @@ std::int64_t integer(const Json &spec, std::string_view key, std::int64_t low, s
   return value.get<std::int64_t>();
 }
 
-void require(bool condition, std::size_t index, const std::string &message) {
+void require(bool condition, std::size_t index, const std::string& message) {
   if (!condition) throw std::invalid_argument("step " + std::to_string(index) + ": " + message);
 }
 
-bool flag(const Json &spec, const char *key) {
+bool flag(const Json& spec, const char* key) {
   return spec.contains(key) && spec[key].is_boolean() && spec[key].get<bool>();
 }
 
 }  // namespace
 
-Steps parse_steps(Api api, const Json &steps) {
-  if (!steps.is_array() || steps.empty()) throw std::invalid_argument("\"steps\" must be a non-empty array");
+Steps parse_steps(Api api, const Json& steps) {
+  if (!steps.is_array() || steps.empty())
+    throw std::invalid_argument("\"steps\" must be a non-empty array");
   constexpr std::int64_t big = 1'000'000'000'000;
   std::vector<Step> parsed;
   Json current = {{"status", running_status(api)}};
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    const Json &spec = steps[i];
+    const Json& spec = steps[i];
     require(spec.is_object(), i, "must be an object");
     Step step;
     step.spec = spec;
@@ -66,11 +69,13 @@ Steps parse_steps(Api api, const Json &steps) {
     }
     if (spec.contains("headers")) {
       require(spec["headers"].is_object(), i, "\"headers\" must be an object");
-      for (const auto &[name, value] : spec["headers"].items()) {
-        require(value.is_string() || value.is_number(), i, "header \"" + name + "\" must be a string");
+      for (const auto& [name, value] : spec["headers"].items()) {
+        require(value.is_string() || value.is_number(), i,
+                "header \"" + name + "\" must be a string");
       }
     }
-    if (spec.contains("content_type")) require(spec["content_type"].is_string(), i, "\"content_type\" must be a string");
+    if (spec.contains("content_type"))
+      require(spec["content_type"].is_string(), i, "\"content_type\" must be a string");
 
     Json own = Json::object();
     for (std::string_view key : status_keys) {
@@ -81,17 +86,19 @@ Steps parse_steps(Api api, const Json &steps) {
         own["status"] = current["status"];
         // Keep "status" first in what describe() shows.
         Json ordered = {{"status", current["status"]}};
-        for (const auto &[key, value] : own.items()) ordered[key] = value;
+        for (const auto& [key, value] : own.items()) ordered[key] = value;
         own = std::move(ordered);
       }
       require(own["status"].is_string(), i, "\"status\" must be a string");
-      if (own.contains("progress")) require(own["progress"].is_number(), i, "\"progress\" must be a number");
-      for (const char *key : {"total", "processed", "succeeded", "failed"}) {
+      if (own.contains("progress"))
+        require(own["progress"].is_number(), i, "\"progress\" must be a number");
+      for (const char* key : {"total", "processed", "succeeded", "failed"}) {
         if (own.contains(key)) integer(own, key, 0, big, i);
       }
       const std::int64_t rows = own.contains("rows") ? integer(own, "rows", 0, 100'000'000, i) : 0;
       if (own.contains("row_errors")) integer(own, "row_errors", 0, rows, i);
-      if (own.contains("fields")) require(own["fields"].is_object(), i, "\"fields\" must be an object");
+      if (own.contains("fields"))
+        require(own["fields"].is_object(), i, "\"fields\" must be an object");
       if (own.contains("error")) {
         require(own["error"].is_object() || own["error"].is_string() || own["error"].is_null(), i,
                 "\"error\" must be an object {code, message}, a string or null");
@@ -104,7 +111,7 @@ Steps parse_steps(Api api, const Json &steps) {
   return std::make_shared<const std::vector<Step>>(std::move(parsed));
 }
 
-void JobTable::put(Api api, const std::string &id, const std::string &team, Steps steps) {
+void JobTable::put(Api api, const std::string& id, const std::string& team, Steps steps) {
   Job job;
   job.team = team;
   job.steps = std::move(steps);
@@ -114,9 +121,9 @@ void JobTable::put(Api api, const std::string &id, const std::string &team, Step
   jobs_[Key{api, id}] = std::move(job);
 }
 
-void JobTable::advance(Job &job, SteadyTime now) {
+void JobTable::advance(Job& job, SteadyTime now) {
   while (job.step + 1 < job.steps->size()) {
-    const Step &step = (*job.steps)[job.step];
+    const Step& step = (*job.steps)[job.step];
     if (step.ms && now - job.step_started >= std::chrono::milliseconds(*step.ms)) {
       job.step_started += std::chrono::milliseconds(*step.ms);
     } else if ((step.polls || !step.ms) && job.step_polls >= step.polls.value_or(1)) {
@@ -129,8 +136,8 @@ void JobTable::advance(Job &job, SteadyTime now) {
   }
 }
 
-std::optional<Served> JobTable::poll(Api api, const std::string &id, const std::string &team,
-                                     const Steps &auto_steps) {
+std::optional<Served> JobTable::poll(Api api, const std::string& id, const std::string& team,
+                                     const Steps& auto_steps) {
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mutex_);
   auto found = jobs_.find(Key{api, id});
@@ -143,11 +150,11 @@ std::optional<Served> JobTable::poll(Api api, const std::string &id, const std::
     job.times.created = std::chrono::system_clock::now();
     found = jobs_.emplace(Key{api, id}, std::move(job)).first;
   }
-  Job &job = found->second;
+  Job& job = found->second;
   if (!job.team.empty() && !team.empty() && job.team != team) return std::nullopt;
 
   advance(job, now);
-  const Step &step = (*job.steps)[job.step];
+  const Step& step = (*job.steps)[job.step];
   Served served{step, job.step, ++job.polls, {}};
   ++job.step_polls;
   if (step.kind == StepKind::status || step.kind == StepKind::truncate) {
@@ -161,8 +168,8 @@ std::optional<Served> JobTable::poll(Api api, const std::string &id, const std::
   return served;
 }
 
-Json JobTable::describe_job(const Key &key, const Job &job) {
-  const Step &step = (*job.steps)[job.step];
+Json JobTable::describe_job(const Key& key, const Job& job) {
+  const Step& step = (*job.steps)[job.step];
   Json out = {{"api", api_name(key.first)},
               {"id", key.second},
               {"team", job.team.empty() ? Json(nullptr) : Json(job.team)},
@@ -175,7 +182,7 @@ Json JobTable::describe_job(const Key &key, const Job &job) {
   return out;
 }
 
-std::optional<Json> JobTable::describe(Api api, const std::string &id) {
+std::optional<Json> JobTable::describe(Api api, const std::string& id) {
   std::lock_guard lock(mutex_);
   const auto found = jobs_.find(Key{api, id});
   if (found == jobs_.end()) return std::nullopt;
@@ -187,14 +194,14 @@ Json JobTable::list() {
   std::lock_guard lock(mutex_);
   Json out = Json::array();
   const auto now = std::chrono::steady_clock::now();
-  for (auto &[key, job] : jobs_) {
+  for (auto& [key, job] : jobs_) {
     advance(job, now);
     out.push_back(describe_job(key, job));
   }
   return out;
 }
 
-bool JobTable::forget(Api api, const std::string &id) {
+bool JobTable::forget(Api api, const std::string& id) {
   std::lock_guard lock(mutex_);
   return jobs_.erase(Key{api, id}) > 0;
 }

@@ -57,23 +57,23 @@ using Steps = std::shared_ptr<const std::vector<Step>>;
 
 // Parses and checks a step list for `api`; throws std::invalid_argument
 // with a message for the test author.
-Steps parse_steps(Api api, const Json &steps);
+Steps parse_steps(Api api, const Json& steps);
 
 class JobTable {
  public:
   // Creates or replaces a job. An empty team matches any team.
-  void put(Api api, const std::string &id, const std::string &team, Steps steps);
+  void put(Api api, const std::string& id, const std::string& team, Steps steps);
 
   // Advances the job and counts one poll. When the id is unknown and
   // auto_steps is not null, the job is created from it first. nullopt: no such
   // job (or the team does not match).
-  std::optional<Served> poll(Api api, const std::string &id, const std::string &team,
-                             const Steps &auto_steps);
+  std::optional<Served> poll(Api api, const std::string& id, const std::string& team,
+                             const Steps& auto_steps);
 
   // {api, id, team, polls, step, step_polls, steps, status}, or nullopt.
-  std::optional<Json> describe(Api api, const std::string &id);
+  std::optional<Json> describe(Api api, const std::string& id);
   Json list();
-  bool forget(Api api, const std::string &id);
+  bool forget(Api api, const std::string& id);
   void clear();
 
  private:
@@ -88,8 +88,8 @@ class JobTable {
   };
   using Key = std::pair<Api, std::string>;
 
-  static void advance(Job &job, SteadyTime now);
-  static Json describe_job(const Key &key, const Job &job);
+  static void advance(Job& job, SteadyTime now);
+  static Json describe_job(const Key& key, const Job& job);
 
   std::mutex mutex_;
   std::map<Key, Job> jobs_;  // guarded by mutex_

@@ -2,7 +2,6 @@
 // (prism, TTD, OGC API - Processes, Asana, a generic export API), scripted
 // over HTTP by the integration tests, the demo and the benchmarks. See
 // README.md beside this file.
-#include <pthread.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -14,6 +13,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include <pthread.h>
 
 #include "tests/fakeapi/fake_api.h"
 #include "tests/fakeapi/http_server.h"
@@ -40,12 +41,13 @@ struct Options {
   HttpServer::Options server;
 };
 
-[[noreturn]] void fail(const std::string &message) {
+[[noreturn]] void fail(const std::string& message) {
   std::cerr << "fakeapi: " << message << "\n" << usage_text;
   std::exit(2);
 }
 
-std::int64_t number(const std::string &option, const std::string &text, std::int64_t low, std::int64_t high) {
+std::int64_t number(const std::string& option, const std::string& text, std::int64_t low,
+                    std::int64_t high) {
   const auto value = parse_int64(text);
   if (!value || *value < low || *value > high) {
     fail(option + " wants an integer from " + std::to_string(low) + " to " + std::to_string(high));
@@ -53,20 +55,21 @@ std::int64_t number(const std::string &option, const std::string &text, std::int
   return *value;
 }
 
-Api api_argument(const std::string &option, const std::string &name) {
+Api api_argument(const std::string& option, const std::string& name) {
   const auto api = api_from_name(name);
   if (!api) fail(option + ": unknown API '" + name + "'");
   return *api;
 }
 
-Options parse_options(int argc, char **argv) {
+Options parse_options(int argc, char** argv) {
   Options options;
   const std::vector<std::string> args(argv + 1, argv + argc);
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string option = args[i];
     std::string value;
     bool has_value = false;
-    if (const std::size_t equals = option.find('='); option.rfind("--", 0) == 0 && equals != std::string::npos) {
+    if (const std::size_t equals = option.find('=');
+        option.rfind("--", 0) == 0 && equals != std::string::npos) {
       value = option.substr(equals + 1);
       option.resize(equals);
       has_value = true;
@@ -121,15 +124,16 @@ Options parse_options(int argc, char **argv) {
       fail("unknown option " + option);
     }
   }
-  if (options.tls_cert.empty() != options.tls_key.empty()) fail("--tls-cert and --tls-key go together");
+  if (options.tls_cert.empty() != options.tls_key.empty())
+    fail("--tls-cert and --tls-key go together");
   return options;
 }
 
 // Writes the port under a temporary name and renames it into place, so a
 // reader never sees a partial file.
-void write_port_file(const std::string &path, std::uint16_t port) {
+void write_port_file(const std::string& path, std::uint16_t port) {
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  std::FILE *file = std::fopen(temporary.c_str(), "we");
+  std::FILE* file = std::fopen(temporary.c_str(), "we");
   if (file == nullptr) throw std::runtime_error("cannot write " + temporary);
   const bool written = std::fprintf(file, "%u\n", static_cast<unsigned>(port)) > 0;
   if (std::fclose(file) != 0 || !written || std::rename(temporary.c_str(), path.c_str()) != 0) {
@@ -140,11 +144,12 @@ void write_port_file(const std::string &path, std::uint16_t port) {
 
 // Listens, announces the port, and runs until SIGTERM or SIGINT.
 template <typename Server>
-int serve(Server &server, FakeApi &api, const Options &options, sigset_t &stop_signals) {
+int serve(Server& server, FakeApi& api, const Options& options, sigset_t& stop_signals) {
   const std::uint16_t port = server.listen(options.listen, options.port);
   if (!options.port_file.empty()) write_port_file(options.port_file, port);
   const bool v6 = options.listen.find(':') != std::string::npos;
-  std::cout << "listening on " << (v6 ? "[" + options.listen + "]" : options.listen) << ":" << port << std::endl;
+  std::cout << "listening on " << (v6 ? "[" + options.listen + "]" : options.listen) << ":" << port
+            << std::endl;
 
   std::thread signals([&] {
     int signal_number = 0;
@@ -159,7 +164,7 @@ int serve(Server &server, FakeApi &api, const Options &options, sigset_t &stop_s
   return 0;
 }
 
-int run(int argc, char **argv) {
+int run(int argc, char** argv) {
   const Options options = parse_options(argc, argv);
 
   // SIGTERM and SIGINT are taken by one thread with sigwait; every other
@@ -172,7 +177,7 @@ int run(int argc, char **argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   FakeApi api(options.config);
-  auto handler = [&api](const HttpRequest &request) { return api.handle(request); };
+  auto handler = [&api](const HttpRequest& request) { return api.handle(request); };
   if (!options.tls_cert.empty()) {
     TlsServer server(handler, options.tls_cert, options.tls_key);
     return serve(server, api, options, stop_signals);
@@ -184,10 +189,10 @@ int run(int argc, char **argv) {
 }  // namespace
 }  // namespace jobtrack::fakeapi
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   try {
     return jobtrack::fakeapi::run(argc, argv);
-  } catch (const std::exception &error) {
+  } catch (const std::exception& error) {
     std::cerr << "fakeapi: " << error.what() << "\n";
     return 1;
   }

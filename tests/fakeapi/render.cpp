@@ -13,41 +13,47 @@ namespace {
 
 constexpr auto one_day = std::chrono::hours(24);
 
-Json time_or_null(const std::optional<SysTime> &time) {
+Json time_or_null(const std::optional<SysTime>& time) {
   return time ? Json(iso8601(*time)) : Json(nullptr);
 }
 
-std::int64_t int_field(const Json &status, const char *key, std::int64_t fallback) {
-  return status.contains(key) && status[key].is_number() ? status[key].get<std::int64_t>() : fallback;
+std::int64_t int_field(const Json& status, const char* key, std::int64_t fallback) {
+  return status.contains(key) && status[key].is_number() ? status[key].get<std::int64_t>()
+                                                         : fallback;
 }
 
-std::optional<double> progress_of(const Json &status) {
-  if (status.contains("progress") && status["progress"].is_number()) return status["progress"].get<double>();
+std::optional<double> progress_of(const Json& status) {
+  if (status.contains("progress") && status["progress"].is_number())
+    return status["progress"].get<double>();
   return std::nullopt;
 }
 
 // {code, message} from "error" (object or string), or nullopt.
-std::optional<Json> error_of(const Json &status) {
+std::optional<Json> error_of(const Json& status) {
   if (!status.contains("error") || status["error"].is_null()) return std::nullopt;
-  const Json &error = status["error"];
+  const Json& error = status["error"];
   if (error.is_string()) return Json{{"code", "error"}, {"message", error}};
   return error;
 }
 
 // The human text of the failure: "message", else the error's message.
-std::optional<std::string> failure_text(const Json &status) {
-  if (status.contains("message") && status["message"].is_string()) return status["message"].get<std::string>();
-  if (const auto error = error_of(status); error && error->contains("message") && (*error)["message"].is_string()) {
+std::optional<std::string> failure_text(const Json& status) {
+  if (status.contains("message") && status["message"].is_string())
+    return status["message"].get<std::string>();
+  if (const auto error = error_of(status);
+      error && error->contains("message") && (*error)["message"].is_string()) {
     return (*error)["message"].get<std::string>();
   }
   return std::nullopt;
 }
 
-std::string url_or(const Json &status, const std::string &fallback) {
-  return status.contains("url") && status["url"].is_string() ? status["url"].get<std::string>() : fallback;
+std::string url_or(const Json& status, const std::string& fallback) {
+  return status.contains("url") && status["url"].is_string() ? status["url"].get<std::string>()
+                                                             : fallback;
 }
 
-HttpResponse json_response(int code, const Json &body, std::string content_type = "application/json") {
+HttpResponse json_response(int code, const Json& body,
+                           std::string content_type = "application/json") {
   HttpResponse response;
   response.status = code;
   response.content_type = std::move(content_type);
@@ -64,7 +70,7 @@ struct RowStream {
   bool started = false;
 };
 
-Json render_prism(const JobView &job, const Json &status, std::shared_ptr<RowStream> &stream) {
+Json render_prism(const JobView& job, const Json& status, std::shared_ptr<RowStream>& stream) {
   const std::string state = status["status"].get<std::string>();
   const bool terminal = is_terminal(Api::prism, state);
   const std::optional<std::int64_t> rows =
@@ -79,12 +85,14 @@ Json render_prism(const JobView &job, const Json &status, std::shared_ptr<RowStr
     processed_default = std::llround(static_cast<double>(total) * *progress / 100.0);
   }
   const std::int64_t processed = int_field(status, "processed", processed_default);
-  const std::int64_t succeeded = int_field(status, "succeeded", std::max<std::int64_t>(processed - failed, 0));
+  const std::int64_t succeeded =
+      int_field(status, "succeeded", std::max<std::int64_t>(processed - failed, 0));
   Json error = nullptr;
   if (const auto given = error_of(status)) {
     error = *given;
   } else if (state == "failed") {
-    error = {{"code", "import_failed"}, {"message", failure_text(status).value_or("The import failed")}};
+    error = {{"code", "import_failed"},
+             {"message", failure_text(status).value_or("The import failed")}};
   }
   const SysTime expiry_base = job.times.completed.value_or(job.times.created);
   Json body = {{"job_id", job.id},
@@ -110,7 +118,7 @@ Json render_prism(const JobView &job, const Json &status, std::shared_ptr<RowStr
   return body;
 }
 
-Json render_ttd_standard(const JobView &job, const Json &status) {
+Json render_ttd_standard(const JobView& job, const Json& status) {
   const std::string state = status["status"].get<std::string>();
   const bool terminal = is_terminal(Api::ttd, state);
   Json progress = nullptr;
@@ -141,7 +149,7 @@ Json render_ttd_standard(const JobView &job, const Json &status) {
           {"status", state}};
 }
 
-Json render_ttd_graphql(const JobView &job, const Json &status) {
+Json render_ttd_graphql(const JobView& job, const Json& status) {
   const std::string state = status["status"].get<std::string>();
   const bool terminal = is_terminal(Api::ttd, state);
   Json url = nullptr;
@@ -169,7 +177,7 @@ Json render_ttd_graphql(const JobView &job, const Json &status) {
           {"errors", nullptr}};
 }
 
-Json render_ogc(const JobView &job, const Json &status) {
+Json render_ogc(const JobView& job, const Json& status) {
   const std::string state = status["status"].get<std::string>();
   const bool terminal = is_terminal(Api::ogc, state);
   std::string message = "Job " + state;
@@ -197,7 +205,7 @@ Json render_ogc(const JobView &job, const Json &status) {
 }
 
 // Which new_* member a job of this subtype fills, and its resource type.
-std::pair<std::string, std::string> asana_created_key(const std::string &subtype) {
+std::pair<std::string, std::string> asana_created_key(const std::string& subtype) {
   if (subtype == "duplicate_project" || subtype == "instantiate_project_template" ||
       subtype == "instantiate_template") {
     return {"new_project", "project"};
@@ -208,7 +216,7 @@ std::pair<std::string, std::string> asana_created_key(const std::string &subtype
   return {"new_task", "task"};
 }
 
-Json render_asana(const JobView &job, const Json &status) {
+Json render_asana(const JobView& job, const Json& status) {
   const std::string state = status["status"].get<std::string>();
   const std::string subtype = status.value("subtype", std::string("duplicate_task"));
   Json data = {{"gid", job.id},
@@ -220,9 +228,9 @@ Json render_asana(const JobView &job, const Json &status) {
                {"new_project_template", nullptr}};
   const auto [key, type] = asana_created_key(subtype);
   if (status.contains("created") && status["created"].is_object()) {
-    const Json &created = status["created"];
+    const Json& created = status["created"];
     bool named = false;
-    for (const auto &[name, value] : created.items()) {
+    for (const auto& [name, value] : created.items()) {
       if (name.rfind("new_", 0) == 0) {
         data[name] = value;
         named = true;
@@ -242,7 +250,7 @@ Json render_asana(const JobView &job, const Json &status) {
   return {{"data", data}};
 }
 
-Json render_generic(const JobView &job, const Json &status) {
+Json render_generic(const JobView& job, const Json& status) {
   const std::string state = status["status"].get<std::string>();
   const bool terminal = is_terminal(Api::generic, state);
   Json download = nullptr;
@@ -261,8 +269,9 @@ Json render_generic(const JobView &job, const Json &status) {
   return {{"state", state},
           {"pct", std::floor(pct) == pct ? Json(std::llround(pct)) : Json(pct)},
           {"download", download},
-          {"expires",
-           is_success(Api::generic, state) && job.times.completed ? Json(iso8601(*job.times.completed + one_day)) : Json(nullptr)},
+          {"expires", is_success(Api::generic, state) && job.times.completed
+                          ? Json(iso8601(*job.times.completed + one_day))
+                          : Json(nullptr)},
           {"problem", problem}};
 }
 
@@ -276,31 +285,46 @@ Json problem(int code, std::string type, std::string_view detail, std::string_vi
 
 std::string rfc9110_type(int code) {
   switch (code) {
-    case 400: return "https://tools.ietf.org/html/rfc9110#section-15.5.1";
-    case 401: return "https://tools.ietf.org/html/rfc9110#section-15.5.2";
-    case 403: return "https://tools.ietf.org/html/rfc9110#section-15.5.4";
-    case 404: return "https://tools.ietf.org/html/rfc9110#section-15.5.5";
-    case 405: return "https://tools.ietf.org/html/rfc9110#section-15.5.6";
-    case 500: return "https://tools.ietf.org/html/rfc9110#section-15.6.1";
-    default: return "about:blank";
+    case 400:
+      return "https://tools.ietf.org/html/rfc9110#section-15.5.1";
+    case 401:
+      return "https://tools.ietf.org/html/rfc9110#section-15.5.2";
+    case 403:
+      return "https://tools.ietf.org/html/rfc9110#section-15.5.4";
+    case 404:
+      return "https://tools.ietf.org/html/rfc9110#section-15.5.5";
+    case 405:
+      return "https://tools.ietf.org/html/rfc9110#section-15.5.6";
+    case 500:
+      return "https://tools.ietf.org/html/rfc9110#section-15.6.1";
+    default:
+      return "about:blank";
   }
 }
 
 std::string error_code(int code) {
   switch (code) {
-    case 400: return "bad_request";
-    case 401: return "unauthorized";
-    case 403: return "forbidden";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 429: return "rate_limited";
-    default: return code >= 500 ? "server_error" : "error";
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 429:
+      return "rate_limited";
+    default:
+      return code >= 500 ? "server_error" : "error";
   }
 }
 
 }  // namespace
 
-std::string prism_row(std::uint64_t seed, std::int64_t index, std::int64_t rows, std::int64_t errors) {
+std::string prism_row(std::uint64_t seed, std::int64_t index, std::int64_t rows,
+                      std::int64_t errors) {
   char text[192];
   const bool failed = (index + 1) * errors / rows != index * errors / rows;
   if (failed) {
@@ -310,27 +334,42 @@ std::string prism_row(std::uint64_t seed, std::int64_t index, std::int64_t rows,
                   static_cast<long long>(index));
   } else {
     const auto row = static_cast<unsigned long long>(index);
-    std::snprintf(text, sizeof text,
-                  "{\"id\":\"%08llx-%04llx-4%03llx-8%03llx-%012llx\",\"created\":%s,\"existing\":%s,"
-                  "\"error\":null}",
-                  static_cast<unsigned long long>(seed >> 32), static_cast<unsigned long long>((seed >> 16) & 0xffff),
-                  static_cast<unsigned long long>((seed >> 4) & 0xfff), static_cast<unsigned long long>(seed & 0xfff),
-                  row, index % 4 == 3 ? "false" : "true", index % 4 == 3 ? "true" : "false");
+    std::snprintf(
+        text, sizeof text,
+        "{\"id\":\"%08llx-%04llx-4%03llx-8%03llx-%012llx\",\"created\":%s,\"existing\":%s,"
+        "\"error\":null}",
+        static_cast<unsigned long long>(seed >> 32),
+        static_cast<unsigned long long>((seed >> 16) & 0xffff),
+        static_cast<unsigned long long>((seed >> 4) & 0xfff),
+        static_cast<unsigned long long>(seed & 0xfff), row, index % 4 == 3 ? "false" : "true",
+        index % 4 == 3 ? "true" : "false");
   }
   return text;
 }
 
-HttpResponse render_status(const JobView &job, const Json &status) {
+HttpResponse render_status(const JobView& job, const Json& status) {
   std::shared_ptr<RowStream> stream;
   Json body;
   switch (job.endpoint) {
-    case Endpoint::prism_import: body = render_prism(job, status, stream); break;
-    case Endpoint::ttd_standard: body = render_ttd_standard(job, status); break;
+    case Endpoint::prism_import:
+      body = render_prism(job, status, stream);
+      break;
+    case Endpoint::ttd_standard:
+      body = render_ttd_standard(job, status);
+      break;
     case Endpoint::ttd_graphql_query:
-    case Endpoint::ttd_graphql_bulk: body = render_ttd_graphql(job, status); break;
-    case Endpoint::ogc_job: body = render_ogc(job, status); break;
-    case Endpoint::asana_job: body = render_asana(job, status); break;
-    case Endpoint::generic_export: body = render_generic(job, status); break;
+    case Endpoint::ttd_graphql_bulk:
+      body = render_ttd_graphql(job, status);
+      break;
+    case Endpoint::ogc_job:
+      body = render_ogc(job, status);
+      break;
+    case Endpoint::asana_job:
+      body = render_asana(job, status);
+      break;
+    case Endpoint::generic_export:
+      body = render_generic(job, status);
+      break;
   }
   if (status.contains("fields")) body.merge_patch(status["fields"]);
   if (!stream || body.contains("results")) return json_response(200, body);
@@ -339,7 +378,7 @@ HttpResponse render_status(const JobView &job, const Json &status) {
   stream->head.pop_back();  // the closing '}'
   stream->head += stream->head.size() > 1 ? ",\"results\":[" : "\"results\":[";
   HttpResponse response;
-  response.producer = [stream](std::string &out) {
+  response.producer = [stream](std::string& out) {
     if (!stream->started) {
       out += stream->head;
       stream->started = true;
@@ -362,32 +401,39 @@ HttpResponse render_error(Api api, int code, std::string_view detail, std::strin
       return json_response(code, {{"error", {{"code", error_code(code)}, {"message", detail}}}});
     case Api::ttd:
     case Api::ogc:
-      return json_response(code, problem(code, rfc9110_type(code), detail, instance), "application/problem+json");
+      return json_response(code, problem(code, rfc9110_type(code), detail, instance),
+                           "application/problem+json");
     case Api::asana:
-      return json_response(code, {{"errors",
-                                   Json::array({{{"message", detail},
-                                                 {"help",
-                                                  "For more information on API status codes and how to handle "
-                                                  "them, read the docs on errors: "
-                                                  "https://developers.asana.com/docs/errors"},
-                                                 {"phrase", "6 sad squid snuggle softly"}}})}});
+      return json_response(
+          code,
+          {{"errors", Json::array({{{"message", detail},
+                                    {"help",
+                                     "For more information on API status codes and how to handle "
+                                     "them, read the docs on errors: "
+                                     "https://developers.asana.com/docs/errors"},
+                                    {"phrase", "6 sad squid snuggle softly"}}})}});
     case Api::generic:
       return json_response(code, {{"problem", {{"text", detail}}}});
   }
   return json_response(code, {{"error", detail}});
 }
 
-HttpResponse render_not_found(Api api, const std::string &id, std::string_view instance) {
+HttpResponse render_not_found(Api api, const std::string& id, std::string_view instance) {
   switch (api) {
-    case Api::prism: return render_error(api, 404, "Import job not found", instance);
-    case Api::ttd: return render_error(api, 404, "Job " + id + " was not found.", instance);
+    case Api::prism:
+      return render_error(api, 404, "Import job not found", instance);
+    case Api::ttd:
+      return render_error(api, 404, "Job " + id + " was not found.", instance);
     case Api::ogc:
-      return json_response(404,
-                           problem(404, "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/no-such-job",
-                                   "No job with id '" + id + "'.", instance),
-                           "application/problem+json");
-    case Api::asana: return render_error(api, 404, "job: Not a recognized ID: " + id, instance);
-    case Api::generic: return render_error(api, 404, "export not found", instance);
+      return json_response(
+          404,
+          problem(404, "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/no-such-job",
+                  "No job with id '" + id + "'.", instance),
+          "application/problem+json");
+    case Api::asana:
+      return render_error(api, 404, "job: Not a recognized ID: " + id, instance);
+    case Api::generic:
+      return render_error(api, 404, "export not found", instance);
   }
   return render_error(api, 404, "not found", instance);
 }

@@ -5,11 +5,13 @@ namespace jobtrack::fakeapi {
 
 namespace {
 
-Json optional_text(const std::optional<std::string> &text) { return text ? Json(*text) : Json(nullptr); }
+Json optional_text(const std::optional<std::string>& text) {
+  return text ? Json(*text) : Json(nullptr);
+}
 
-Json render(std::uint64_t seq, const LoggedRequest &entry) {
+Json render(std::uint64_t seq, const LoggedRequest& entry) {
   Json headers = Json::object();
-  for (const auto &[name, value] : entry.headers) {
+  for (const auto& [name, value] : entry.headers) {
     const std::string key = lowercase(name);
     headers[key] = headers.contains(key) ? headers[key].get<std::string>() + ", " + value : value;
   }
@@ -41,7 +43,7 @@ std::uint64_t RequestLog::add(LoggedRequest entry) {
 void RequestLog::answered(std::uint64_t seq, int status, std::string_view outcome) {
   std::lock_guard lock(mutex_);
   if (seq < first_seq_ || seq - first_seq_ >= entries_.size()) return;
-  LoggedRequest &entry = entries_[static_cast<std::size_t>(seq - first_seq_)];
+  LoggedRequest& entry = entries_[static_cast<std::size_t>(seq - first_seq_)];
   entry.status = status;
   entry.outcome = outcome;
 }
@@ -50,7 +52,7 @@ Json RequestLog::query(std::string_view api, std::string_view id) const {
   std::lock_guard lock(mutex_);
   Json out = Json::array();
   std::uint64_t seq = first_seq_;
-  for (const LoggedRequest &entry : entries_) {
+  for (const LoggedRequest& entry : entries_) {
     const bool wanted = (api.empty() || entry.api == api) && (id.empty() || entry.id == id);
     if (wanted) out.push_back(render(seq, entry));
     ++seq;

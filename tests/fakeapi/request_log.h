@@ -29,7 +29,7 @@ struct LoggedRequest {
   std::optional<std::string> id;
   std::optional<std::string> team;
   std::vector<std::pair<std::string, std::string>> headers;  // names as received
-  std::optional<int> status;  // 0: closed without an answer
+  std::optional<int> status;                                 // 0: closed without an answer
   std::string outcome;
 };
 

@@ -20,12 +20,12 @@ namespace jobtrack::fakeapi {
 class TlsServer {
  public:
   // Throws std::runtime_error when the certificate or key cannot be loaded.
-  TlsServer(HttpServer::Handler handler, const std::string &cert_file, const std::string &key_file);
+  TlsServer(HttpServer::Handler handler, const std::string& cert_file, const std::string& key_file);
   ~TlsServer();
-  TlsServer(const TlsServer &) = delete;
-  TlsServer &operator=(const TlsServer &) = delete;
+  TlsServer(const TlsServer&) = delete;
+  TlsServer& operator=(const TlsServer&) = delete;
 
-  std::uint16_t listen(const std::string &address, std::uint16_t port);
+  std::uint16_t listen(const std::string& address, std::uint16_t port);
   void run();
   void stop();
 

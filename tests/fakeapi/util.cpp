@@ -72,7 +72,7 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 
 std::string lowercase(std::string_view text) {
   std::string out(text);
-  for (char &c : out) {
+  for (char& c : out) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
@@ -84,7 +84,7 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::optional<std::int64_t> parse_int64(std::string_view text) {
   std::int64_t value = 0;
-  const char *end = text.data() + text.size();
+  const char* end = text.data() + text.size();
   if (text.empty() || text.front() == '+') return std::nullopt;
   const auto [ptr, error] = std::from_chars(text.data(), end, value);
   if (error != std::errc{} || ptr != end) return std::nullopt;

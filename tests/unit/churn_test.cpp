@@ -1,12 +1,13 @@
 // A week of simulated churn: jobs arrive, finish with result rows and
 // expire a day later. Once the first expiries are swept, the database and
 // its WAL stop growing.
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <fmt/format.h>
 #include <systemd/sd-event.h>
 
-#include <catch2/catch.hpp>
 #include <iostream>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "daemon/sweeper.h"
 #include "tests/unit/sample_jobs.h"
@@ -21,9 +22,9 @@ TEST_CASE("a week of churn keeps the database and WAL size flat after the first 
   constexpr Millis kMinute = 60'000;
   constexpr Millis kDay = 24 * 60 * kMinute;
   constexpr Millis kTick = 10 * kMinute;
-  constexpr int kTicks = 7 * 24 * 6;       // a week of 10-minute ticks
-  constexpr int kJobsPerTick = 20;         // 20,160 jobs in all
-  constexpr int kSampleEvery = 6 * 6;      // every 6 simulated hours
+  constexpr int kTicks = 7 * 24 * 6;   // a week of 10-minute ticks
+  constexpr int kJobsPerTick = 20;     // 20,160 jobs in all
+  constexpr int kSampleEvery = 6 * 6;  // every 6 simulated hours
 
   ScratchDir dir;
   Store store(dir.file("jobtrack.db"));
@@ -61,8 +62,9 @@ TEST_CASE("a week of churn keeps the database and WAL size flat after the first 
 
   SQLite::Database db(store.path(), SQLite::OPEN_READONLY);
   const auto held = db.execAndGet("SELECT count(*) FROM jobs").getInt64();
-  std::cout << fmt::format("churn: {} jobs tracked, {} deleted, {} held; database+WAL bytes every 6 h: ",
-                           jobs, sweeper.counters().jobs_deleted, held);
+  std::cout << fmt::format(
+      "churn: {} jobs tracked, {} deleted, {} held; database+WAL bytes every 6 h: ", jobs,
+      sweeper.counters().jobs_deleted, held);
   for (const auto bytes : samples) std::cout << bytes / 1024 << "K ";
   std::cout << "\n";
 

@@ -1,6 +1,5 @@
 #include "daemon/config.h"
 
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +10,7 @@
 #include <string>
 
 #include <catch2/catch.hpp>
+#include <stdlib.h>
 
 using jobtrack::Config;
 using jobtrack::ConfigError;
@@ -41,12 +41,16 @@ class EnvGuard {
  public:
   EnvGuard(const char* name, std::optional<std::string> value) : name_(name) {
     if (const char* old = std::getenv(name)) old_ = old;
-    if (value) ::setenv(name, value->c_str(), 1);
-    else ::unsetenv(name);
+    if (value)
+      ::setenv(name, value->c_str(), 1);
+    else
+      ::unsetenv(name);
   }
   ~EnvGuard() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
+    if (old_)
+      ::setenv(name_, old_->c_str(), 1);
+    else
+      ::unsetenv(name_);
   }
   EnvGuard(const EnvGuard&) = delete;
   EnvGuard& operator=(const EnvGuard&) = delete;
@@ -65,7 +69,8 @@ base_url = "http://localhost:8080"
 }  // namespace
 
 TEST_CASE("the configuration from the issue parses") {
-  Config config = parse_ok(R"(database = "/var/lib/jobtrack/jobtrack.db"   # default: $STATE_DIRECTORY/jobtrack.db
+  Config config = parse_ok(
+      R"(database = "/var/lib/jobtrack/jobtrack.db"   # default: $STATE_DIRECTORY/jobtrack.db
 socket   = "/run/jobtrack/jobtrack.sock"     # default: $RUNTIME_DIRECTORY/jobtrack.sock
 
 [endpoints.prism]
@@ -251,7 +256,9 @@ ca_bundle = "/etc/ssl/private-ca.pem"
 
 TEST_CASE("sizes take bytes or a unit") {
   auto size_of = [](const std::string& value) {
-    return parse_ok(kMinimal + "max_response_size = " + value + "\n").endpoints.at(0).max_response_bytes;
+    return parse_ok(kMinimal + "max_response_size = " + value + "\n")
+        .endpoints.at(0)
+        .max_response_bytes;
   };
   CHECK(size_of("1") == 1);
   CHECK(size_of("1048576") == 1'048'576);
@@ -346,7 +353,8 @@ key = { a = 1 }
 )");
     const EndpointConfig& ep = config.endpoints.at(0);
     CHECK(ep.line == 2);
-    CHECK(ep.settings["states"] == nlohmann::json{{"succeeded", {"done", "finished"}}, {"failed", {"error"}}});
+    CHECK(ep.settings["states"] ==
+          nlohmann::json{{"succeeded", {"done", "finished"}}, {"failed", {"error"}}});
     CHECK(ep.settings["nested"] == nlohmann::json{{"deeper", {{"key", {{"a", 1}}}}}});
     CHECK(ep.key_lines.at("states.succeeded") == 7);
     CHECK(ep.key_lines.at("states.failed") == 8);
@@ -391,7 +399,8 @@ TEST_CASE("errors name the key, the line and what is expected") {
     int line;
     std::string message;
   };
-  const std::string ep = "[endpoints.prism]\nprovider = \"prism\"\nbase_url = \"https://x\"\n";  // lines 1-3
+  const std::string ep =
+      "[endpoints.prism]\nprovider = \"prism\"\nbase_url = \"https://x\"\n";  // lines 1-3
   const Case cases[] = {
       {"bogus = 1\n", 1, "bogus: unknown key (expected one of database,"},
       {"\n\n[endpoint.x]\nprovider = \"prism\"\n", 3, "endpoint: unknown key"},
@@ -401,63 +410,85 @@ TEST_CASE("errors name the key, the line and what is expected") {
       {"\nlog_level = \"verbose\"\n", 2,
        "log_level: unknown value \"verbose\" (expected one of debug, info, notice, warning, err)"},
       {"keep_finished = 7\n", 1, "keep_finished: expected a duration string such as \"30s\""},
-      {"keep_after_expiry = \"1y\"\n", 1, "keep_after_expiry: invalid duration \"1y\": unknown unit \"y\""},
+      {"keep_after_expiry = \"1y\"\n", 1,
+       "keep_after_expiry: invalid duration \"1y\": unknown unit \"y\""},
       {"poll_retention = \"-1s\"\n", 1, "poll_retention: invalid duration"},
       {"idle_timeout = \"0\"\n", 1, "idle_timeout: must be longer than zero"},
       {"max_connections = 0\n", 1, "max_connections: must be at least 1, found 0"},
       {"max_connections = 1.5\n", 1, "max_connections: expected an integer, found a float"},
       {"max_connections = 99999999999\n", 1, "max_connections: must be at least 1"},
-      {"max_message_bytes = \"10XB\"\n", 1, "max_message_bytes: invalid size \"10XB\": unknown unit"},
+      {"max_message_bytes = \"10XB\"\n", 1,
+       "max_message_bytes: invalid size \"10XB\": unknown unit"},
       {"max_message_bytes = 0\n", 1, "max_message_bytes: must be larger than zero"},
       {"max_message_bytes = [1]\n", 1, "max_message_bytes: expected a size"},
       {"endpoints = 3\n", 1, "endpoints: expected a table of [endpoints.NAME] tables"},
       {"[endpoints]\nx = 3\n", 2, "endpoints.x: expected a table"},
       {"[endpoints.\"a:b\"]\nprovider = \"ogc\"\n", 1, "invalid endpoint name \"a:b\""},
       {"[endpoints.\"\"]\n", 1, "invalid endpoint name \"\""},
-      {"\n[endpoints.x]\nbase_url = \"https://x\"\n", 2, "endpoints.x: missing required key provider"},
+      {"\n[endpoints.x]\nbase_url = \"https://x\"\n", 2,
+       "endpoints.x: missing required key provider"},
       {"\n[endpoints.x]\nprovider = \"ogc\"\n", 2, "endpoints.x: missing required key base_url"},
       {"[endpoints.x]\nprovider = \"soap\"\n", 2,
-       "endpoints.x.provider: unknown value \"soap\" (expected one of prism, ttd-standard, ttd-graphql, ogc, "
+       "endpoints.x.provider: unknown value \"soap\" (expected one of prism, ttd-standard, "
+       "ttd-graphql, ogc, "
        "asana, generic)"},
-      {"[endpoints.x]\nprovider = 1\n", 2, "endpoints.x.provider: expected a string, found an integer"},
+      {"[endpoints.x]\nprovider = 1\n", 2,
+       "endpoints.x.provider: expected a string, found an integer"},
       {"[endpoints.x]\nprovider = \"ogc\"\nbase_url = \"ftp://x\"\n", 3,
        "endpoints.x.base_url: \"ftp://x\" must start with http:// or https://"},
       {"[endpoints.x]\nprovider = \"ogc\"\nbase_url = \"https://\"\n", 3, "has no host"},
-      {"[endpoints.x]\nprovider = \"ogc\"\nbase_url = \"https://a b\"\n", 3, "must not contain spaces"},
+      {"[endpoints.x]\nprovider = \"ogc\"\nbase_url = \"https://a b\"\n", 3,
+       "must not contain spaces"},
       {ep + "poll_max = \"6x\"\n", 4,
-       "endpoints.prism.poll_max: invalid duration \"6x\": unknown unit \"x\" (use ms, s, m, h, d or w"},
+       "endpoints.prism.poll_max: invalid duration \"6x\": unknown unit \"x\" (use ms, s, m, h, d "
+       "or w"},
       {ep + "poll_initial = \"0\"\n", 4, "endpoints.prism.poll_initial: must be longer than zero"},
-      {ep + "poll_factor = 0.5\n", 4, "endpoints.prism.poll_factor: must be a number of at least 1.0"},
-      {ep + "poll_factor = nan\n", 4, "endpoints.prism.poll_factor: must be a number of at least 1.0"},
-      {ep + "poll_factor = inf\n", 4, "endpoints.prism.poll_factor: must be a number of at least 1.0"},
-      {ep + "poll_factor = \"2\"\n", 4, "endpoints.prism.poll_factor: expected a number, found a string"},
+      {ep + "poll_factor = 0.5\n", 4,
+       "endpoints.prism.poll_factor: must be a number of at least 1.0"},
+      {ep + "poll_factor = nan\n", 4,
+       "endpoints.prism.poll_factor: must be a number of at least 1.0"},
+      {ep + "poll_factor = inf\n", 4,
+       "endpoints.prism.poll_factor: must be a number of at least 1.0"},
+      {ep + "poll_factor = \"2\"\n", 4,
+       "endpoints.prism.poll_factor: expected a number, found a string"},
       {ep + "poll_initial = \"2m\"\n", 4,
        "endpoints.prism.poll_initial: poll_initial (2m) must not be longer than poll_max (1m)"},
-      {ep + "poll_max = \"500ms\"\n", 4, "endpoints.prism.poll_max: poll_initial (1s) must not be longer than"},
+      {ep + "poll_max = \"500ms\"\n", 4,
+       "endpoints.prism.poll_max: poll_initial (1s) must not be longer than"},
       {ep + "retry_initial = \"1h\"\nretry_max = \"1m\"\n", 4,
        "endpoints.prism.retry_initial: retry_initial (1h) must not be longer than retry_max (1m)"},
-      {ep + "max_in_flight = 0\n", 4, "endpoints.prism.max_in_flight: must be between 1 and 10000, found 0"},
+      {ep + "max_in_flight = 0\n", 4,
+       "endpoints.prism.max_in_flight: must be between 1 and 10000, found 0"},
       {ep + "max_in_flight = 10001\n", 4, "must be between 1 and 10000, found 10001"},
-      {ep + "max_in_flight = \"16\"\n", 4, "endpoints.prism.max_in_flight: expected an integer, found a string"},
+      {ep + "max_in_flight = \"16\"\n", 4,
+       "endpoints.prism.max_in_flight: expected an integer, found a string"},
       {ep + "rate_limit = \"fast\"\n", 4, "endpoints.prism.rate_limit: invalid rate \"fast\""},
       {ep + "rate_limit = 20\n", 4, "endpoints.prism.rate_limit: expected a rate string"},
       {ep + "timeout = \"\"\n", 4, "endpoints.prism.timeout: empty duration"},
-      {ep + "max_response_size = -1\n", 4, "endpoints.prism.max_response_size: must be larger than zero"},
-      {ep + "max_response_size = \"MB\"\n", 4, "endpoints.prism.max_response_size: invalid size \"MB\""},
+      {ep + "max_response_size = -1\n", 4,
+       "endpoints.prism.max_response_size: must be larger than zero"},
+      {ep + "max_response_size = \"MB\"\n", 4,
+       "endpoints.prism.max_response_size: invalid size \"MB\""},
       {ep + "max_response_size = \"99999999TB\"\n", 4, "too large"},
       {ep + "deadline = \"0\"\n", 4, "endpoints.prism.deadline: must be longer than zero"},
       {ep + "keep_finished = \"forever\"\n", 4, "endpoints.prism.keep_finished: invalid duration"},
-      {ep + "not_found_confirmations = 0\n", 4, "endpoints.prism.not_found_confirmations: must be at least 1"},
+      {ep + "not_found_confirmations = 0\n", 4,
+       "endpoints.prism.not_found_confirmations: must be at least 1"},
       {ep + "ca_bundle = 1\n", 4, "endpoints.prism.ca_bundle: expected a string"},
       {ep + "token = 5\n", 4, "endpoints.prism.token: expected a table, found an integer"},
-      {ep + "token = {}\n", 4, "endpoints.prism.token: needs exactly one of env, file or credential"},
-      {ep + "token = { env = \"A\", file = \"/b\" }\n", 4, "needs exactly one of env, file or credential"},
-      {ep + "token = { env = 5 }\n", 4, "endpoints.prism.token.env: expected a string, found an integer"},
+      {ep + "token = {}\n", 4,
+       "endpoints.prism.token: needs exactly one of env, file or credential"},
+      {ep + "token = { env = \"A\", file = \"/b\" }\n", 4,
+       "needs exactly one of env, file or credential"},
+      {ep + "token = { env = 5 }\n", 4,
+       "endpoints.prism.token.env: expected a string, found an integer"},
       {ep + "token = { env = \"\" }\n", 4, "endpoints.prism.token.env: must not be empty"},
-      {ep + "token = { credential = \"../x\" }\n", 4, "endpoints.prism.token.credential: a credential name"},
+      {ep + "token = { credential = \"../x\" }\n", 4,
+       "endpoints.prism.token.credential: a credential name"},
       {ep + "\n\n[endpoints.prism.token]\nfile = \"/a\"\nenv = \"B\"\n", 6, "needs exactly one of"},
       {ep + "weird = nan\n", 4, "endpoints.prism.weird: must be a finite number"},
-      {ep + "states = { ok = [1, inf] }\n", 4, "endpoints.prism.states.ok[1]: must be a finite number"},
+      {ep + "states = { ok = [1, inf] }\n", 4,
+       "endpoints.prism.states.ok[1]: must be a finite number"},
   };
   for (const Case& c : cases) {
     INFO(c.text);
@@ -471,7 +502,8 @@ TEST_CASE("TOML syntax errors carry toml++'s line and description") {
   ConfigError error = parse_error("log_level = \"info\"\n\nkeep_finished = \n");
   CHECK(error.line == 3);
 
-  error = parse_error("[endpoints.a]\nprovider = \"ogc\"\nbase_url = \"http://a\"\n\n[endpoints.a]\n");
+  error =
+      parse_error("[endpoints.a]\nprovider = \"ogc\"\nbase_url = \"http://a\"\n\n[endpoints.a]\n");
   CHECK(error.line == 5);
   CHECK_THAT(error.message, Catch::Contains("endpoints.a"));
 
@@ -505,7 +537,8 @@ TEST_CASE("load_config reads a file and explains a missing one") {
   { std::ofstream(path) << kMinimal << "poll_max = \"6x\"\n"; }
   auto bad = jobtrack::load_config(path);
   REQUIRE_FALSE(bad);
-  CHECK(bad.error().to_string().rfind(path + ":5: endpoints.x.poll_max: invalid duration \"6x\"", 0) == 0);
+  CHECK(bad.error().to_string().rfind(path + ":5: endpoints.x.poll_max: invalid duration \"6x\"",
+                                      0) == 0);
 
   { std::ofstream(path) << kMinimal; }
   auto good = jobtrack::load_config(path);
@@ -522,7 +555,8 @@ TEST_CASE("the example configuration parses") {
   if (!config) FAIL(config.error().to_string());
   std::set<std::string> providers;
   for (const auto& ep : config->endpoints) providers.insert(ep.provider);
-  CHECK(providers == std::set<std::string>{"prism", "ttd-standard", "ttd-graphql", "ogc", "asana", "generic"});
+  CHECK(providers ==
+        std::set<std::string>{"prism", "ttd-standard", "ttd-graphql", "ogc", "asana", "generic"});
 
   const EndpointConfig* prism = config->endpoint("prism");
   REQUIRE(prism);
@@ -538,8 +572,8 @@ TEST_CASE("the example configuration parses") {
   CHECK(graphql->settings["job_kind"] == "bulk");
   REQUIRE(generic);
   CHECK(generic->settings["url_template"] == "{base_url}/v1/exports/{id}");
-  for (const char* key : {"auth_header", "auth_prefix", "status_pointer", "progress_pointer", "result_url_pointer",
-                          "expires_pointer", "error_pointer", "states"}) {
+  for (const char* key : {"auth_header", "auth_prefix", "status_pointer", "progress_pointer",
+                          "result_url_pointer", "expires_pointer", "error_pointer", "states"}) {
     INFO(key);
     CHECK(generic->settings.contains(key));
     CHECK(generic->key_lines.count(key) == 1);
@@ -550,7 +584,8 @@ TEST_CASE("the example configuration parses") {
 TEST_CASE("random and mutated input never crashes") {
   const std::string seeds[] = {
       kMinimal,
-      "database = \"/a\"\n[endpoints.p]\nprovider = \"prism\"\nbase_url = \"https://x/\"\nteam_id = \"t\"\n"
+      "database = \"/a\"\n[endpoints.p]\nprovider = \"prism\"\nbase_url = \"https://x/\"\nteam_id "
+      "= \"t\"\n"
       "token = { env = \"K\" }\npoll_initial = \"1s\"\npoll_max = \"60s\"\npoll_factor = 1.5\n"
       "max_in_flight = 16\ntimeout = \"30s\"\nmax_response_size = \"10MB\"\nrate_limit = \"20/s\"\n"
       "[endpoints.p.states]\nsucceeded = [\"done\"]\nwhen = 1979-05-27T07:32:00Z\n",
@@ -558,7 +593,9 @@ TEST_CASE("random and mutated input never crashes") {
   using namespace std::string_literals;
   const std::string alphabet = "[]{}=\"'.,#\n \t\\01az_-:+eE/\x80\xff\x00"s;  // NUL included
   std::mt19937 random(20240601);
-  auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(random); };
+  auto pick = [&](std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(random);
+  };
   int parsed = 0;
   for (int round = 0; round < 600; ++round) {
     std::string text;
@@ -572,10 +609,18 @@ TEST_CASE("random and mutated input never crashes") {
         std::size_t at = pick(text.size());
         char c = alphabet[pick(alphabet.size())];
         switch (pick(4)) {
-          case 0: text[at] = c; break;
-          case 1: text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-          case 2: text.erase(at, 1 + pick(5)); break;
-          default: text.resize(at); break;
+          case 0:
+            text[at] = c;
+            break;
+          case 1:
+            text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c);
+            break;
+          case 2:
+            text.erase(at, 1 + pick(5));
+            break;
+          default:
+            text.resize(at);
+            break;
         }
       }
     }
@@ -607,5 +652,6 @@ succeeded = ["done"]
   CHECK(jobtrack::endpoint_error(config, ep, "states.done", "x").line == 6);
   CHECK(jobtrack::endpoint_error(config, ep, "url_template", "missing").to_string() ==
         "jobtrackd.toml:2: endpoints.g.url_template: missing");
-  CHECK(jobtrack::endpoint_error(config, ep, "", "whole").to_string() == "jobtrackd.toml:2: endpoints.g: whole");
+  CHECK(jobtrack::endpoint_error(config, ep, "", "whole").to_string() ==
+        "jobtrackd.toml:2: endpoints.g: whole");
 }

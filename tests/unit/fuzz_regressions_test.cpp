@@ -2,8 +2,6 @@
 // fuzz/regressions/<name>/ (inputs that once crashed) through the fuzz
 // entry functions of fuzz/targets.h, in the ordinary build: a fixed crash
 // stays fixed, and the sanitizer build checks the seeds as well.
-#include "fuzz/targets.h"
-
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -13,11 +11,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "fuzz/targets.h"
+
 namespace {
 
 std::vector<std::filesystem::path> inputs(const std::string& kind, std::string_view name) {
   std::vector<std::filesystem::path> out;
-  std::filesystem::path directory = std::filesystem::path(JOBTRACK_SOURCE_DIR) / "fuzz" / kind / std::string(name);
+  std::filesystem::path directory =
+      std::filesystem::path(JOBTRACK_SOURCE_DIR) / "fuzz" / kind / std::string(name);
   if (!std::filesystem::is_directory(directory)) return out;
   for (const auto& entry : std::filesystem::directory_iterator(directory)) {
     if (entry.is_regular_file()) out.push_back(entry.path());
@@ -52,9 +53,13 @@ TEST_CASE("every fuzz target has a seed corpus in the repository") {
   }
 }
 
-TEST_CASE("the seed corpus runs through the fuzz entry functions") { CHECK(replay("corpus") > 0); }
+TEST_CASE("the seed corpus runs through the fuzz entry functions") {
+  CHECK(replay("corpus") > 0);
+}
 
-TEST_CASE("inputs that once crashed a fuzzer run cleanly") { replay("regressions"); }
+TEST_CASE("inputs that once crashed a fuzzer run cleanly") {
+  replay("regressions");
+}
 
 TEST_CASE("an empty input is handled by every fuzz entry function") {
   for (const auto& target : jobtrack::fuzz::targets()) target.run(nullptr, 0);

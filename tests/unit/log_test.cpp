@@ -1,17 +1,19 @@
 // Tests of the logging module: level parsing and filtering, where messages
 // go, the plain stderr line and the journal fields.
+#include "daemon/log.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "daemon/log.h"
+#include <catch2/catch.hpp>
+
 #include "daemon/log_format.h"
 
 using jobtrack::detect_log_sink;
@@ -183,8 +185,7 @@ TEST_CASE("format_log_line keeps one message on one line") {
   CHECK(format_log_line(LogLevel::info, "a\nb\r\tc", none, false) == "info: a\\nb\\r\\tc\n");
   CHECK(format_log_line(LogLevel::info, std::string("x\x01y\x7f", 4), none, false) ==
         "info: x\\x01y\\x7f\n");
-  CHECK(format_log_line(LogLevel::info, "m\n<3>forged", none, true) ==
-        "<6>info: m\\n<3>forged\n");
+  CHECK(format_log_line(LogLevel::info, "m\n<3>forged", none, true) == "<6>info: m\\n<3>forged\n");
   CHECK(format_log_line(LogLevel::info, "ünïcode", none, false) == "info: ünïcode\n");
 }
 

@@ -1,8 +1,7 @@
 // Upgrading a version 1 database (as the first release left it) to version 2.
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <fmt/format.h>
-
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "daemon/migrations.h"
 #include "daemon/store.h"
@@ -13,7 +12,9 @@ using jobtrack::test::ScratchDir;
 
 namespace {
 
-std::int64_t value(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt64(); }
+std::int64_t value(SQLite::Database& db, const std::string& sql) {
+  return db.execAndGet(sql).getInt64();
+}
 
 // Version 1 by hand: the embedded 001 text and the pragmas the first
 // release set, with rows written in plain SQL as that release would have.
@@ -31,26 +32,32 @@ void make_version_1(const std::string& path) {
     const long long submitted = 1'700'000'000'000LL + i * 1000LL;
     const bool done = i % 2 == 0;
     db.exec(fmt::format(
-        "INSERT INTO jobs (endpoint, remote_id, state, remote_status, submitter_uid, submitted_at, finished_at, "
+        "INSERT INTO jobs (endpoint, remote_id, state, remote_status, submitter_uid, submitted_at, "
+        "finished_at, "
         "expires_at, results_stored) VALUES ('{}', 'r{}', '{}', '{}', 1000, {}, {}, {}, {})",
-        i % 3 == 0 ? "ttd" : "prism", i, done ? "succeeded" : "running", done ? "complete" : "processing",
-        submitted, done ? std::to_string(submitted + 5000) : "NULL",
+        i % 3 == 0 ? "ttd" : "prism", i, done ? "succeeded" : "running",
+        done ? "complete" : "processing", submitted,
+        done ? std::to_string(submitted + 5000) : "NULL",
         done ? std::to_string(submitted + 86'400'000) : "NULL", done ? 10 : 0));
-    db.exec(fmt::format("INSERT INTO transitions (job_id, at, to_state) VALUES ({}, {}, 'queued')", i, submitted));
+    db.exec(fmt::format("INSERT INTO transitions (job_id, at, to_state) VALUES ({}, {}, 'queued')",
+                        i, submitted));
     if (done) {
-      db.exec(fmt::format(
-          "INSERT INTO transitions (job_id, at, from_state, to_state, remote_status) VALUES ({}, {}, 'queued', "
-          "'succeeded', 'complete')",
-          i, submitted + 5000));
+      db.exec(
+          fmt::format("INSERT INTO transitions (job_id, at, from_state, to_state, remote_status) "
+                      "VALUES ({}, {}, 'queued', "
+                      "'succeeded', 'complete')",
+                      i, submitted + 5000));
       for (int row = 0; row < 10; ++row) {
-        db.exec(fmt::format("INSERT INTO import_results (job_id, row, record_id, created, error_code) VALUES "
-                            "({}, {}, 'rec', 1, {})",
-                            i, row, row == 3 ? "'bad_row'" : "NULL"));
+        db.exec(fmt::format(
+            "INSERT INTO import_results (job_id, row, record_id, created, error_code) VALUES "
+            "({}, {}, 'rec', 1, {})",
+            i, row, row == 3 ? "'bad_row'" : "NULL"));
       }
     }
-    db.exec(fmt::format("INSERT INTO polls (job_id, endpoint, started_at, latency_ms, http_status, outcome) "
-                        "VALUES ({}, 'prism', {}, 40, 200, 'ok')",
-                        i, submitted));
+    db.exec(fmt::format(
+        "INSERT INTO polls (job_id, endpoint, started_at, latency_ms, http_status, outcome) "
+        "VALUES ({}, 'prism', {}, 40, 200, 'ok')",
+        i, submitted));
   }
   transaction.commit();
 }
@@ -64,7 +71,8 @@ TEST_CASE("a version 1 database opens as version 2 with nothing lost") {
   {
     SQLite::Database db(path, SQLite::OPEN_READONLY);
     REQUIRE(value(db, "PRAGMA user_version") == 1);
-    REQUIRE_FALSE(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'endpoint_daily'").getInt() == 1);
+    REQUIRE_FALSE(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'endpoint_daily'")
+                      .getInt() == 1);
   }
 
   {
@@ -88,11 +96,15 @@ TEST_CASE("a version 1 database opens as version 2 with nothing lost") {
   CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
 
   // The new index and every view exist and read.
-  CHECK(value(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'jobs_endpoint_expiry'") == 1);
-  for (const char* view : {"jobs_view", "transitions_view", "endpoint_stats", "endpoint_daily", "jobs_expiring",
-                           "import_errors", "polls_view"}) {
+  CHECK(value(db,
+              "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = "
+              "'jobs_endpoint_expiry'") == 1);
+  for (const char* view : {"jobs_view", "transitions_view", "endpoint_stats", "endpoint_daily",
+                           "jobs_expiring", "import_errors", "polls_view"}) {
     INFO(view);
-    CHECK(value(db, fmt::format("SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = '{}'", view)) == 1);
+    CHECK(value(db, fmt::format(
+                        "SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = '{}'",
+                        view)) == 1);
     CHECK_NOTHROW(value(db, fmt::format("SELECT count(*) FROM {}", view)));
   }
   CHECK(value(db, "SELECT count(*) FROM jobs_view") == 50);
@@ -100,9 +112,11 @@ TEST_CASE("a version 1 database opens as version 2 with nothing lost") {
   CHECK(value(db, "SELECT count(*) FROM import_errors") == 25);
   CHECK(value(db, "SELECT sum(jobs) FROM endpoint_stats") == 50);
   CHECK(value(db, "SELECT sum(finished) FROM endpoint_daily") == 25);
-  CHECK(db.execAndGet("SELECT duration FROM jobs_view WHERE remote_id = 'r2'").getString() == "00:00:05");
-  CHECK(db.execAndGet("SELECT since_previous FROM transitions_view WHERE remote_id = 'r2' AND to_state = "
-                      "'succeeded'")
+  CHECK(db.execAndGet("SELECT duration FROM jobs_view WHERE remote_id = 'r2'").getString() ==
+        "00:00:05");
+  CHECK(db.execAndGet(
+              "SELECT since_previous FROM transitions_view WHERE remote_id = 'r2' AND to_state = "
+              "'succeeded'")
             .getString() == "00:00:05");
 }
 
@@ -111,10 +125,11 @@ TEST_CASE("the query plans use the expiry index") {
   const auto path = dir.file("jobtrack.db");
   { Store store(path); }
   SQLite::Database db(path, SQLite::OPEN_READONLY);
-  SQLite::Statement plan(db,
-                         "EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE endpoint = 'x' AND expires_at IS NOT NULL "
-                         "AND expires_at <= 5 AND state NOT IN ('queued', 'running') ORDER BY expires_at, id "
-                         "LIMIT 10");
+  SQLite::Statement plan(
+      db,
+      "EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE endpoint = 'x' AND expires_at IS NOT NULL "
+      "AND expires_at <= 5 AND state NOT IN ('queued', 'running') ORDER BY expires_at, id "
+      "LIMIT 10");
   std::string text;
   while (plan.executeStep()) text += plan.getColumn(3).getString() + "\n";
   CHECK_THAT(text, Catch::Contains("jobs_endpoint_expiry"));

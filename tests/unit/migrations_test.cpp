@@ -1,10 +1,10 @@
 #include "daemon/migrations.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
-#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
 
 #include "daemon/store.h"
 #include "tests/unit/scratch_dir.h"
@@ -23,7 +23,8 @@ std::int64_t pragma(SQLite::Database& db, const std::string& name) {
 }
 
 // A database of the given identity, made without jobtrackd.
-void make_database(const std::string& path, std::int64_t application_id, std::int64_t user_version) {
+void make_database(const std::string& path, std::int64_t application_id,
+                   std::int64_t user_version) {
   SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')");
   db.exec("PRAGMA application_id = " + std::to_string(application_id));
@@ -79,7 +80,9 @@ TEST_CASE("parse_migrations numbers files from their names and refuses gaps and 
   CHECK_THROWS_AS(jobtrack::parse_migrations(not_first), StoreError);
 }
 
-TEST_CASE("a fresh database gets user_version, application_id, WAL, incremental auto_vacuum and STRICT tables") {
+TEST_CASE(
+    "a fresh database gets user_version, application_id, WAL, incremental auto_vacuum and STRICT "
+    "tables") {
   ScratchDir dir;
   const auto path = dir.file("jobs.db");
   { Store store(path); }
@@ -97,8 +100,9 @@ TEST_CASE("a fresh database gets user_version, application_id, WAL, incremental 
   }
   for (const char* view : {"jobs_view", "transitions_view", "endpoint_stats"}) {
     INFO(view);
-    CHECK(db.execAndGet(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = '") +
-                        view + "'")
+    CHECK(db.execAndGet(
+                std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = '") +
+                view + "'")
               .getInt() == 1);
   }
 }
@@ -123,9 +127,10 @@ TEST_CASE("a database of a newer schema version is refused and left byte for byt
   const auto before = hash_file(path);
 
   const auto message = refusal(path);
-  CHECK_THAT(message, Catch::Contains("database schema version 7 is newer than this jobtrackd supports (" +
-                                      std::to_string(Store::schema_version()) +
-                                      "); upgrade jobtrackd or use another database"));
+  CHECK_THAT(message,
+             Catch::Contains("database schema version 7 is newer than this jobtrackd supports (" +
+                             std::to_string(Store::schema_version()) +
+                             "); upgrade jobtrackd or use another database"));
   CHECK_THAT(message, Catch::Contains(path));
   CHECK(hash_file(path) == before);
   CHECK_FALSE(std::filesystem::exists(path + "-wal"));
@@ -180,7 +185,8 @@ TEST_CASE("reopening a current database keeps its data and migrates nothing") {
   CHECK(store.counters().jobs_total == 2);
 
   SQLite::Database db(path, SQLite::OPEN_READWRITE);
-  CHECK(jobtrack::check_database(db, Store::schema_version()).user_version == Store::schema_version());
+  CHECK(jobtrack::check_database(db, Store::schema_version()).user_version ==
+        Store::schema_version());
   CHECK_FALSE(jobtrack::check_database(db, Store::schema_version()).fresh);
   CHECK(jobtrack::apply_migrations(db, jobtrack::embedded_migrations()) == 0);
   CHECK(pragma(db, "user_version") == Store::schema_version());
@@ -207,7 +213,8 @@ TEST_CASE("pending migrations run in order in one transaction") {
   SECTION("a failing migration leaves the previous version intact") {
     { Store store(path); }
     migrations.push_back(
-        {next, "999_broken.sql", "CREATE TABLE extra (x INTEGER) STRICT; INSERT INTO no_such_table VALUES (1);"});
+        {next, "999_broken.sql",
+         "CREATE TABLE extra (x INTEGER) STRICT; INSERT INTO no_such_table VALUES (1);"});
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
     try {
       jobtrack::apply_migrations(db, migrations);
@@ -253,22 +260,25 @@ TEST_CASE("the views render times as ISO 8601 and summarise each endpoint") {
   }
   SQLite::Database db(path, SQLite::OPEN_READONLY);
 
-  SQLite::Statement job(db, "SELECT submitted, finished, duration_s, age_s > 0 FROM jobs_view WHERE remote_id = '1'");
+  SQLite::Statement job(
+      db, "SELECT submitted, finished, duration_s, age_s > 0 FROM jobs_view WHERE remote_id = '1'");
   REQUIRE(job.executeStep());
   CHECK(job.getColumn(0).getString() == "2019-12-27T18:11:19.117Z");
   CHECK(job.getColumn(1).getString() == "2019-12-27T18:11:21.117Z");
   CHECK(job.getColumn(2).getDouble() == Approx(2.0));
   CHECK(job.getColumn(3).getInt() == 1);
 
-  SQLite::Statement transition(db, "SELECT endpoint, remote_id, at, to_state FROM transitions_view WHERE remote_id = '2'");
+  SQLite::Statement transition(
+      db, "SELECT endpoint, remote_id, at, to_state FROM transitions_view WHERE remote_id = '2'");
   REQUIRE(transition.executeStep());
   CHECK(transition.getColumn(0).getString() == "a");
   CHECK(transition.getColumn(2).getString() == "2019-12-27T18:11:19.117Z");
   CHECK(transition.getColumn(3).getString() == "queued");
 
-  SQLite::Statement stats(db,
-                          "SELECT jobs, succeeded, failed, running, active, failure_rate, median_finish_s "
-                          "FROM endpoint_stats WHERE endpoint = 'a'");
+  SQLite::Statement stats(
+      db,
+      "SELECT jobs, succeeded, failed, running, active, failure_rate, median_finish_s "
+      "FROM endpoint_stats WHERE endpoint = 'a'");
   REQUIRE(stats.executeStep());
   CHECK(stats.getColumn(0).getInt() == 4);
   CHECK(stats.getColumn(1).getInt() == 2);
@@ -278,8 +288,10 @@ TEST_CASE("the views render times as ISO 8601 and summarise each endpoint") {
   CHECK(stats.getColumn(5).getDouble() == Approx(1.0 / 3.0).epsilon(0.001));
   CHECK(stats.getColumn(6).getDouble() == Approx(4.0));
 
-  SQLite::Statement idle(db, "SELECT active, failure_rate IS NULL, median_finish_s IS NULL FROM endpoint_stats "
-                             "WHERE endpoint = 'b'");
+  SQLite::Statement idle(
+      db,
+      "SELECT active, failure_rate IS NULL, median_finish_s IS NULL FROM endpoint_stats "
+      "WHERE endpoint = 'b'");
   REQUIRE(idle.executeStep());
   CHECK(idle.getColumn(0).getInt() == 1);
   CHECK(idle.getColumn(1).getInt() == 1);

@@ -1,6 +1,6 @@
-#include "daemon/poll_result.h"
-
 #include <catch2/catch.hpp>
+
+#include "daemon/poll_result.h"
 
 using jobtrack::Observation;
 using jobtrack::PollResult;

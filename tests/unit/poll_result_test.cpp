@@ -13,7 +13,8 @@ using jobtrack::State;
 
 namespace {
 
-// Reads "state:remote" bodies; "bad" is unreadable. 404s with body "elsewhere" are not "no such job".
+// Reads "state:remote" bodies; "bad" is unreadable. 404s with body "elsewhere" are not "no such
+// job".
 class FakeProvider final : public jobtrack::Provider {
  public:
   jobtrack::HttpRequest request(std::string_view, std::string_view) const override { return {}; }
@@ -23,11 +24,14 @@ class FakeProvider final : public jobtrack::Provider {
     Observation out;
     auto colon = body.find(':');
     out.state = jobtrack::parse_state(body.substr(0, colon));
-    out.remote_status = std::string(colon == std::string_view::npos ? body : body.substr(colon + 1));
+    out.remote_status =
+        std::string(colon == std::string_view::npos ? body : body.substr(colon + 1));
     return out;
   }
 
-  bool is_no_such_job(const HttpResponse& response) const override { return response.body != "elsewhere"; }
+  bool is_no_such_job(const HttpResponse& response) const override {
+    return response.body != "elsewhere";
+  }
 };
 
 constexpr jobtrack::Millis kNow = 1'700'000'000'000;
@@ -70,7 +74,8 @@ TEST_CASE("classify: an unreadable or unmapped 2xx body is a bad response") {
 
 TEST_CASE("classify: 404 asks the provider whether the job is gone") {
   FakeProvider provider;
-  auto gone = classify(provider, response(404, R"({"detail": "Job 7 not found", "title": "Not Found"})"), kNow);
+  auto gone = classify(
+      provider, response(404, R"({"detail": "Job 7 not found", "title": "Not Found"})"), kNow);
   CHECK(gone.outcome == PollOutcome::gone);
   CHECK(gone.error == "HTTP 404: Not Found: Job 7 not found");
   CHECK(classify(provider, response(404, "elsewhere"), kNow).outcome == PollOutcome::client_error);
@@ -80,7 +85,8 @@ TEST_CASE("classify: 404 asks the provider whether the job is gone") {
 TEST_CASE("classify: 401 and 403 are authentication problems") {
   FakeProvider provider;
   CHECK(classify(provider, response(401), kNow).outcome == PollOutcome::auth);
-  auto forbidden = classify(provider, response(403, R"({"errors": [{"message": "Forbidden"}]})"), kNow);
+  auto forbidden =
+      classify(provider, response(403, R"({"errors": [{"message": "Forbidden"}]})"), kNow);
   CHECK(forbidden.outcome == PollOutcome::auth);
   CHECK(forbidden.error == "HTTP 403: Forbidden");
 }
@@ -142,7 +148,8 @@ TEST_CASE("classify: 3xx and other 4xx are client errors") {
 
 TEST_CASE("classify: a long error message is cut") {
   FakeProvider provider;
-  auto result = classify(provider, response(500, nlohmann::json{{"detail", std::string(5000, 'x')}}.dump()), kNow);
+  auto result = classify(
+      provider, response(500, nlohmann::json{{"detail", std::string(5000, 'x')}}.dump()), kNow);
   CHECK(result.error.size() < 600);
   CHECK_THAT(result.error, Catch::EndsWith("..."));
 }

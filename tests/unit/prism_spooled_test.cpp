@@ -1,8 +1,9 @@
 // The Prism provider's streaming reader (parse_status_spooled) against its
 // in-memory reader (parse_status) on the same bodies.
-#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "daemon/providers/provider.h"
 #include "daemon/spool.h"
@@ -40,8 +41,9 @@ std::unique_ptr<Spool> spool_of(const std::string& body) {
 }
 
 bool same_row(const RowResult& a, const RowResult& b) {
-  return a.row == b.row && a.record_id == b.record_id && a.created == b.created && a.existing == b.existing &&
-         a.error_code == b.error_code && a.error_message == b.error_message;
+  return a.row == b.row && a.record_id == b.record_id && a.created == b.created &&
+         a.existing == b.existing && a.error_code == b.error_code &&
+         a.error_message == b.error_message;
 }
 
 const char* const kComplete =
@@ -53,7 +55,9 @@ const char* const kComplete =
 
 }  // namespace
 
-TEST_CASE("a spooled complete import streams every row to the sink and reads the rest as parse_status does") {
+TEST_CASE(
+    "a spooled complete import streams every row to the sink and reads the rest as parse_status "
+    "does") {
   auto provider = prism();
   auto memory = provider->parse_status(kComplete);
   REQUIRE(memory);
@@ -93,7 +97,8 @@ TEST_CASE("the streaming reader does not depend on status coming before the resu
 }
 
 TEST_CASE("results of a job still processing are not reported as its rows") {
-  const std::string body = R"({"status":"processing","total":10,"processed":5,"results":[{"id":"r1"}]})";
+  const std::string body =
+      R"({"status":"processing","total":10,"processed":5,"results":[{"id":"r1"}]})";
   Collect sink;
   auto spool = spool_of(body);
   auto streamed = prism()->parse_status_spooled(*spool, sink);

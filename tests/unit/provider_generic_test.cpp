@@ -31,7 +31,9 @@ const nlohmann::json kDone = {
     {"id", "exp-1"},
     {"status", "done"},
     {"progress", 100},
-    {"result", {{"url", "https://exports.example.com/files/exp-1.csv"}, {"expires_at", "2025-03-08T00:00:00Z"}}},
+    {"result",
+     {{"url", "https://exports.example.com/files/exp-1.csv"},
+      {"expires_at", "2025-03-08T00:00:00Z"}}},
     {"error", nullptr},
 };
 
@@ -39,19 +41,25 @@ jobtrack::EndpointConfig config(nlohmann::json settings) {
   return endpoint("generic", "https://exports.example.com", std::move(settings));
 }
 
-std::unique_ptr<jobtrack::Provider> exports() { return make(config(example_settings())); }
+std::unique_ptr<jobtrack::Provider> exports() {
+  return make(config(example_settings()));
+}
 
-std::string error_key(nlohmann::json settings) { return make_error(config(std::move(settings))).key; }
+std::string error_key(nlohmann::json settings) {
+  return make_error(config(std::move(settings))).key;
+}
 
 }  // namespace
 
 TEST_CASE("generic fills the URL template and the auth header") {
   auto request = exports()->request("exp-1", "tok");
   CHECK(request.url == "https://exports.example.com/v1/exports/exp-1");
-  CHECK(request.headers == std::vector<std::string>{"Accept: application/json", "Authorization: Bearer tok"});
+  CHECK(request.headers ==
+        std::vector<std::string>{"Accept: application/json", "Authorization: Bearer tok"});
   CHECK(exports()->request("../x?y#z %2F é", "").url ==
         "https://exports.example.com/v1/exports/..%2Fx%3Fy%23z%20%252F%20%C3%A9");
-  CHECK(exports()->request("1", "").headers == std::vector<std::string>{"Accept: application/json"});
+  CHECK(exports()->request("1", "").headers ==
+        std::vector<std::string>{"Accept: application/json"});
 }
 
 TEST_CASE("generic templates may use other settings, {id} more than once, and defaults") {
@@ -74,7 +82,8 @@ TEST_CASE("generic templates may use other settings, {id} more than once, and de
   CHECK(make(config(settings))->request("1", "k").url == "https://other.example.com/y/1");
   CHECK(make(config(settings))->request("1", "k").headers.back() == "X-Key: k");
   settings["auth_header"] = "";
-  CHECK(make(config(settings))->request("1", "k").headers == std::vector<std::string>{"Accept: application/json"});
+  CHECK(make(config(settings))->request("1", "k").headers ==
+        std::vector<std::string>{"Accept: application/json"});
 }
 
 TEST_CASE("generic reads the example API") {
@@ -101,13 +110,14 @@ TEST_CASE("generic reads the example API") {
 }
 
 TEST_CASE("generic follows nested pointers, array indexes and escapes") {
-  nlohmann::json settings = {{"url_template", "{base_url}/{id}"},
-                             {"status_pointer", "/data/0/state"},
-                             {"progress_pointer", "/data/0/a~1b"},
-                             {"created_pointer", "/data/0/c~0d"},
-                             {"finished_pointer", "/data/0/times/1"},
-                             {"expires_pointer", "/data/0/expires"},
-                             {"states", {{"running", "2"}, {"succeeded", "3"}, {"partial", "true"}, {"expired", "4.5"}}}};
+  nlohmann::json settings = {
+      {"url_template", "{base_url}/{id}"},
+      {"status_pointer", "/data/0/state"},
+      {"progress_pointer", "/data/0/a~1b"},
+      {"created_pointer", "/data/0/c~0d"},
+      {"finished_pointer", "/data/0/times/1"},
+      {"expires_pointer", "/data/0/expires"},
+      {"states", {{"running", "2"}, {"succeeded", "3"}, {"partial", "true"}, {"expired", "4.5"}}}};
   auto provider = make(config(settings));
   nlohmann::json body = {{"data",
                           {{{"state", 2},
@@ -127,7 +137,8 @@ TEST_CASE("generic follows nested pointers, array indexes and escapes") {
   body["data"][0]["state"] = 4.5;
   CHECK(parse_ok(*provider, body.dump()).state == State::expired);
   // An index out of range, with a leading zero or not a number finds nothing.
-  for (const char* pointer : {"/data/1/state", "/data/00/state", "/data/-/state", "/data/x/state"}) {
+  for (const char* pointer :
+       {"/data/1/state", "/data/00/state", "/data/-/state", "/data/x/state"}) {
     settings["status_pointer"] = pointer;
     INFO(pointer);
     CHECK_THAT(parse_error(*make(config(settings)), body.dump()), Catch::Contains("no status"));
@@ -135,7 +146,8 @@ TEST_CASE("generic follows nested pointers, array indexes and escapes") {
 }
 
 TEST_CASE("generic may read a body that is only the status") {
-  nlohmann::json settings = {{"url_template", "{base_url}/{id}/state"}, {"status_pointer", ""},
+  nlohmann::json settings = {{"url_template", "{base_url}/{id}/state"},
+                             {"status_pointer", ""},
                              {"states", {{"succeeded", "OK"}}}};
   CHECK(parse_ok(*make(config(settings)), R"("OK")").state == State::succeeded);
 }
@@ -146,8 +158,10 @@ TEST_CASE("generic refuses values of the wrong type") {
   CHECK_THAT(parse_error(*provider, R"({"status": null})"), Catch::Contains("no status"));
   CHECK_THAT(parse_error(*provider, R"({"status": ["done"]})"), Catch::Contains("/status"));
   CHECK_THAT(parse_error(*provider, R"({"status": {"done": 1}})"), Catch::Contains("/status"));
-  CHECK_THAT(parse_error(*provider, R"({"status": "done", "progress": "50"})"), Catch::Contains("/progress"));
-  CHECK_THAT(parse_error(*provider, R"({"status": "done", "result": {"url": 5}})"), Catch::Contains("/result/url"));
+  CHECK_THAT(parse_error(*provider, R"({"status": "done", "progress": "50"})"),
+             Catch::Contains("/progress"));
+  CHECK_THAT(parse_error(*provider, R"({"status": "done", "result": {"url": 5}})"),
+             Catch::Contains("/result/url"));
   CHECK_THAT(parse_error(*provider, R"({"status": "done", "result": {"expires_at": "soon"}})"),
              Catch::Contains("/result/expires_at"));
   CHECK_THAT(parse_error(*provider, R"({"status": "done", "result": {"expires_at": 1e300}})"),
@@ -175,7 +189,8 @@ TEST_CASE("generic configuration mistakes name their key") {
     return copy;
   };
   CHECK_THAT(make_error(config(without("url_template"))).message, Catch::Contains("url_template"));
-  CHECK_THAT(make_error(config(without("status_pointer"))).message, Catch::Contains("status_pointer"));
+  CHECK_THAT(make_error(config(without("status_pointer"))).message,
+             Catch::Contains("status_pointer"));
   CHECK_THAT(make_error(config(without("states"))).message, Catch::Contains("states"));
   CHECK(error_key(changed("url_template", "{base_url}/v1/exports")) == "url_template");
   CHECK(error_key(changed("url_template", "{base_url}/{ID}")) == "url_template");
@@ -198,7 +213,8 @@ TEST_CASE("generic configuration mistakes name their key") {
   CHECK(error_key(with_states({{"timed_out", {"late"}}})) == "states.timed_out");
   CHECK(error_key(with_states({{"succeeded", 1}})) == "states.succeeded");
   CHECK(error_key(with_states({{"succeeded", {"done", 2}}})) == "states.succeeded");
-  auto twice = make_error(config(with_states({{"failed", {"done"}}, {"succeeded", {"ok", "done"}}})));
+  auto twice =
+      make_error(config(with_states({{"failed", {"done"}}, {"succeeded", {"ok", "done"}}})));
   CHECK(twice.key == "states.succeeded");
   CHECK_THAT(twice.message, Catch::Contains("\"done\""));
   // Listing a status twice under the same state is harmless.
@@ -239,7 +255,8 @@ TEST_CASE("generic survives hostile bodies") {
 }
 
 TEST_CASE("every endpoint of the example configuration builds its provider") {
-  auto parsed = jobtrack::load_config(std::string(JOBTRACK_SOURCE_DIR) + "/systemd/jobtrackd.toml.example");
+  auto parsed =
+      jobtrack::load_config(std::string(JOBTRACK_SOURCE_DIR) + "/systemd/jobtrackd.toml.example");
   if (!parsed) FAIL(parsed.error().to_string());
   CHECK(parsed->endpoints.size() == 6);
   for (const auto& ep : parsed->endpoints) {

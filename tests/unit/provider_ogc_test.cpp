@@ -28,7 +28,9 @@ const nlohmann::json kExample = {
        {"rel", kResultsRel},
        {"type", "application/json"},
        {"title", "results of job as JSON"}},
-      {{"href", "https://ogc.example.com/jobs/81574318?f=json"}, {"rel", "self"}, {"type", "application/json"}}}},
+      {{"href", "https://ogc.example.com/jobs/81574318?f=json"},
+       {"rel", "self"},
+       {"type", "application/json"}}}},
 };
 
 std::unique_ptr<jobtrack::Provider> ogc(nlohmann::json settings = nlohmann::json::object()) {
@@ -69,11 +71,16 @@ TEST_CASE("ogc sends the token in the configured header") {
 }
 
 TEST_CASE("ogc refuses bad authentication settings") {
-  CHECK(make_error(endpoint("ogc", "https://x.example.com", {{"auth_header", "Bad Header:"}})).key == "auth_header");
-  CHECK(make_error(endpoint("ogc", "https://x.example.com", {{"auth_header", "A"}, {"auth_prefix", "x\r\nEvil: 1"}}))
+  CHECK(
+      make_error(endpoint("ogc", "https://x.example.com", {{"auth_header", "Bad Header:"}})).key ==
+      "auth_header");
+  CHECK(make_error(endpoint("ogc", "https://x.example.com",
+                            {{"auth_header", "A"}, {"auth_prefix", "x\r\nEvil: 1"}}))
             .key == "auth_prefix");
-  CHECK(make_error(endpoint("ogc", "https://x.example.com", {{"auth_prefix", "Bearer "}})).key == "auth_prefix");
-  CHECK(make_error(endpoint("ogc", "https://x.example.com", {{"auth_heder", "A"}})).key == "auth_heder");
+  CHECK(make_error(endpoint("ogc", "https://x.example.com", {{"auth_prefix", "Bearer "}})).key ==
+        "auth_prefix");
+  CHECK(make_error(endpoint("ogc", "https://x.example.com", {{"auth_heder", "A"}})).key ==
+        "auth_heder");
 }
 
 TEST_CASE("ogc reads a successful StatusInfo") {
@@ -88,7 +95,9 @@ TEST_CASE("ogc reads a successful StatusInfo") {
   CHECK_FALSE(seen.error_message);
   REQUIRE(seen.detail_json);
   CHECK(nlohmann::json::parse(*seen.detail_json) ==
-        nlohmann::json{{"processID", "hello-world"}, {"started", "2023-07-10T12:00:01Z"}, {"message", "Job complete"}});
+        nlohmann::json{{"processID", "hello-world"},
+                       {"started", "2023-07-10T12:00:01Z"},
+                       {"message", "Job complete"}});
 }
 
 TEST_CASE("ogc maps every status") {
@@ -107,7 +116,8 @@ TEST_CASE("ogc maps every status") {
 }
 
 TEST_CASE("ogc puts the message of a failed job in error_message") {
-  auto body = with(with(kExample, "status", "failed"), "message", "Process raised: division by zero");
+  auto body =
+      with(with(kExample, "status", "failed"), "message", "Process raised: division by zero");
   auto seen = parse_ok(*ogc(), body.dump());
   CHECK(seen.state == State::failed);
   CHECK(seen.error_message == "Process raised: division by zero");
@@ -116,10 +126,11 @@ TEST_CASE("ogc puts the message of a failed job in error_message") {
 }
 
 TEST_CASE("ogc reads a running job with the short results rel and few fields") {
-  nlohmann::json body = {{"jobID", "j"},
-                         {"status", "running"},
-                         {"progress", 37},
-                         {"links", {{{"href", "https://ogc.example.com/jobs/j/results"}, {"rel", "results"}}}}};
+  nlohmann::json body = {
+      {"jobID", "j"},
+      {"status", "running"},
+      {"progress", 37},
+      {"links", {{{"href", "https://ogc.example.com/jobs/j/results"}, {"rel", "results"}}}}};
   auto seen = parse_ok(*ogc(), body.dump());
   CHECK(seen.state == State::running);
   CHECK(seen.progress == 37.0);
@@ -127,18 +138,24 @@ TEST_CASE("ogc reads a running job with the short results rel and few fields") {
   CHECK_FALSE(seen.detail_json);
   CHECK_FALSE(seen.remote_created_at);
 
-  auto no_results = with(body, "links", {{{"href", "https://ogc.example.com/jobs/j"}, {"rel", "self"}}});
+  auto no_results =
+      with(body, "links", {{{"href", "https://ogc.example.com/jobs/j"}, {"rel", "self"}}});
   CHECK_FALSE(parse_ok(*ogc(), no_results.dump()).result_url);
 }
 
 TEST_CASE("ogc refuses a body it cannot read") {
   auto provider = ogc();
   CHECK_THAT(parse_error(*provider, R"({"jobID": "j"})"), Catch::Contains("status"));
-  CHECK_THAT(parse_error(*provider, with(kExample, "links", "none").dump()), Catch::Contains("links"));
-  CHECK_THAT(parse_error(*provider, with(kExample, "links", {42}).dump()), Catch::Contains("links[0]"));
-  CHECK_THAT(parse_error(*provider, with(kExample, "links", {{{"rel", 1}}}).dump()), Catch::Contains("rel"));
-  CHECK_THAT(parse_error(*provider, with(kExample, "progress", "50%").dump()), Catch::Contains("progress"));
-  CHECK_THAT(parse_error(*provider, with(kExample, "created", "today").dump()), Catch::Contains("created"));
+  CHECK_THAT(parse_error(*provider, with(kExample, "links", "none").dump()),
+             Catch::Contains("links"));
+  CHECK_THAT(parse_error(*provider, with(kExample, "links", {42}).dump()),
+             Catch::Contains("links[0]"));
+  CHECK_THAT(parse_error(*provider, with(kExample, "links", {{{"rel", 1}}}).dump()),
+             Catch::Contains("rel"));
+  CHECK_THAT(parse_error(*provider, with(kExample, "progress", "50%").dump()),
+             Catch::Contains("progress"));
+  CHECK_THAT(parse_error(*provider, with(kExample, "created", "today").dump()),
+             Catch::Contains("created"));
   CHECK_THAT(parse_error(*provider, with(kExample, "message", nlohmann::json::object()).dump()),
              Catch::Contains("message"));
 }
@@ -146,25 +163,34 @@ TEST_CASE("ogc refuses a body it cannot read") {
 TEST_CASE("ogc clamps progress") {
   CHECK(parse_ok(*ogc(), with(kExample, "progress", 250).dump()).progress == 100.0);
   CHECK(parse_ok(*ogc(), with(kExample, "progress", -5).dump()).progress == 0.0);
-  CHECK(parse_ok(*ogc(), with(kExample, "progress", 18446744073709551615ULL).dump()).progress == 100.0);
+  CHECK(parse_ok(*ogc(), with(kExample, "progress", 18446744073709551615ULL).dump()).progress ==
+        100.0);
 }
 
 TEST_CASE("ogc tells a missing job from a wrong URL") {
   auto provider = ogc();
-  nlohmann::json no_such_job = {{"type", "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/no-such-job"},
-                                {"title", "No such job"},
-                                {"status", 404},
-                                {"detail", "Job 81574318 not found"}};
+  nlohmann::json no_such_job = {
+      {"type", "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/no-such-job"},
+      {"title", "No such job"},
+      {"status", 404},
+      {"detail", "Job 81574318 not found"}};
   CHECK(provider->is_no_such_job(not_found(no_such_job.dump(), "application/problem+json")));
   CHECK(provider->is_no_such_job(not_found("")));
   CHECK(provider->is_no_such_job(not_found("<html>Not Found</html>", "text/html")));
-  CHECK(provider->is_no_such_job(not_found(R"({"code": "NoSuchJob", "description": "job not found"})")));
-  nlohmann::json no_such_process = with(no_such_job, "type",
-                                        "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/no-such-process");
-  CHECK_FALSE(provider->is_no_such_job(not_found(no_such_process.dump(), "application/problem+json")));
-  CHECK_FALSE(provider->is_no_such_job(not_found(R"({"type": "about:blank", "title": "Not Found"})")));
-  CHECK_FALSE(provider->is_no_such_job(not_found(R"({"title": "Not Found"})", "application/problem+json")));
+  CHECK(provider->is_no_such_job(
+      not_found(R"({"code": "NoSuchJob", "description": "job not found"})")));
+  nlohmann::json no_such_process =
+      with(no_such_job, "type",
+           "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/no-such-process");
+  CHECK_FALSE(
+      provider->is_no_such_job(not_found(no_such_process.dump(), "application/problem+json")));
+  CHECK_FALSE(
+      provider->is_no_such_job(not_found(R"({"type": "about:blank", "title": "Not Found"})")));
+  CHECK_FALSE(
+      provider->is_no_such_job(not_found(R"({"title": "Not Found"})", "application/problem+json")));
   CHECK(provider->error_message(no_such_job.dump()) == "No such job: Job 81574318 not found");
 }
 
-TEST_CASE("ogc survives hostile bodies") { survives_hostile_variants(*ogc(), kExample); }
+TEST_CASE("ogc survives hostile bodies") {
+  survives_hostile_variants(*ogc(), kExample);
+}

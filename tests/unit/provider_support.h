@@ -52,8 +52,9 @@ inline std::string parse_error(const Provider& provider, const std::string& body
 
 // Bodies that are not a status at all: each must give an error, not a crash.
 inline std::vector<std::string> unreadable_bodies() {
-  std::vector<std::string> out = {"", " ", "null", "[]", "42", "\"complete\"", "true", "{", "{\"status\":",
-                                  "{} trailing", "\xff\xfe{}", "{\"status\": \"\xc3\x28\"}"};
+  std::vector<std::string> out = {
+      "",     " ", "null",         "[]",          "42",         "\"complete\"",
+      "true", "{", "{\"status\":", "{} trailing", "\xff\xfe{}", "{\"status\": \"\xc3\x28\"}"};
   out.push_back(std::string(200'000, '[') + std::string(200'000, ']'));
   return out;
 }
@@ -62,15 +63,28 @@ inline std::vector<std::string> unreadable_bodies() {
 inline std::vector<nlohmann::json> hostile_values() {
   nlohmann::json deep = nlohmann::json::array();
   for (int i = 0; i < 2000; ++i) deep = nlohmann::json::array({std::move(deep)});
-  return {nullptr, true, -1, 0, 1e308, -1e308, std::uint64_t{18446744073709551615ULL},
-          INT64_MIN, 0.5, "", "not a time or a status", std::string(100'000, 'x'),
-          nlohmann::json::array(), nlohmann::json::object(), nlohmann::json::array({1, "a", nullptr}),
+  return {nullptr,
+          true,
+          -1,
+          0,
+          1e308,
+          -1e308,
+          std::uint64_t{18446744073709551615ULL},
+          INT64_MIN,
+          0.5,
+          "",
+          "not a time or a status",
+          std::string(100'000, 'x'),
+          nlohmann::json::array(),
+          nlohmann::json::object(),
+          nlohmann::json::array({1, "a", nullptr}),
           deep};
 }
 
 // Calls `check` with every variant of `body` that has one value (at any
 // depth) replaced by a hostile value, or removed.
-inline void for_each_variant(const nlohmann::json& body, const std::function<void(const std::string&)>& check) {
+inline void for_each_variant(const nlohmann::json& body,
+                             const std::function<void(const std::string&)>& check) {
   std::function<void(nlohmann::json&, const nlohmann::json&)> walk =
       [&](nlohmann::json& node, const nlohmann::json& root) {
         if (node.is_object()) {

@@ -44,7 +44,8 @@ TEST_CASE("ttd-graphql asks the query job by default and the bulk job when confi
         "https://desk.example.com/graphql/graphqlbulkjob/1");
   CHECK(graphql({{"job_kind", "bulk"}})->request("../x?y#z %2F é", "t").url ==
         "https://desk.example.com/graphql/graphqlbulkjob/..%2Fx%3Fy%23z%20%252F%20%C3%A9");
-  CHECK(graphql()->request("1", "").headers == std::vector<std::string>{"Accept: application/json"});
+  CHECK(graphql()->request("1", "").headers ==
+        std::vector<std::string>{"Accept: application/json"});
 }
 
 TEST_CASE("ttd-graphql ids are strings") {
@@ -53,10 +54,13 @@ TEST_CASE("ttd-graphql ids are strings") {
 }
 
 TEST_CASE("ttd-graphql refuses a bad job_kind") {
-  auto error = make_error(endpoint("ttd-graphql", "https://x.example.com", {{"job_kind", "mutation"}}));
+  auto error =
+      make_error(endpoint("ttd-graphql", "https://x.example.com", {{"job_kind", "mutation"}}));
   CHECK(error.key == "job_kind");
-  CHECK(make_error(endpoint("ttd-graphql", "https://x.example.com", {{"job_kind", 1}})).key == "job_kind");
-  CHECK(make_error(endpoint("ttd-graphql", "https://x.example.com", {{"kind", "bulk"}})).key == "kind");
+  CHECK(make_error(endpoint("ttd-graphql", "https://x.example.com", {{"job_kind", 1}})).key ==
+        "job_kind");
+  CHECK(make_error(endpoint("ttd-graphql", "https://x.example.com", {{"kind", "bulk"}})).key ==
+        "kind");
 }
 
 TEST_CASE("ttd-graphql reads a finished job") {
@@ -72,8 +76,9 @@ TEST_CASE("ttd-graphql reads a finished job") {
 
 TEST_CASE("ttd-graphql maps every status") {
   const std::pair<const char*, State> cases[] = {
-      {"Queued", State::queued},   {"InProgress", State::running}, {"Success", State::succeeded},
-      {"PartialSuccess", State::partial}, {"Failure", State::failed},  {"Cancelled", State::cancelled}};
+      {"Queued", State::queued},     {"InProgress", State::running},
+      {"Success", State::succeeded}, {"PartialSuccess", State::partial},
+      {"Failure", State::failed},    {"Cancelled", State::cancelled}};
   for (const auto& [status, state] : cases) {
     INFO(status);
     auto seen = parse_ok(*graphql(), with_job(kExample, "status", status).dump());
@@ -117,8 +122,9 @@ TEST_CASE("ttd-graphql reads a queued job with nulls") {
 
 TEST_CASE("ttd-graphql refuses a body it cannot read") {
   auto provider = graphql();
-  CHECK_THAT(parse_error(*provider, R"({"job": null, "errors": "Job not visible to this partner"})"),
-             Catch::Contains("Job not visible to this partner"));
+  CHECK_THAT(
+      parse_error(*provider, R"({"job": null, "errors": "Job not visible to this partner"})"),
+      Catch::Contains("Job not visible to this partner"));
   CHECK_THAT(parse_error(*provider, R"({"errors": null})"), Catch::Contains("job"));
   CHECK_THAT(parse_error(*provider, R"({"job": [], "errors": null})"), Catch::Contains("job"));
   CHECK_THAT(parse_error(*provider, R"({"job": {"id": "1"}})"), Catch::Contains("job.status"));
@@ -133,4 +139,6 @@ TEST_CASE("ttd-graphql refuses a body it cannot read") {
   CHECK_THAT(parse_error(*provider, top_errors.dump()), Catch::Contains("errors"));
 }
 
-TEST_CASE("ttd-graphql survives hostile bodies") { survives_hostile_variants(*graphql(), kExample); }
+TEST_CASE("ttd-graphql survives hostile bodies") {
+  survives_hostile_variants(*graphql(), kExample);
+}

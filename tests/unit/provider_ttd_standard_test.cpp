@@ -20,7 +20,9 @@ const nlohmann::json kExample = {
     {"completedAtUtc", "2025-03-01T10:05:30.250Z"},
 };
 
-std::unique_ptr<jobtrack::Provider> ttd() { return make(endpoint("ttd-standard", "https://api.example.com/v3/")); }
+std::unique_ptr<jobtrack::Provider> ttd() {
+  return make(endpoint("ttd-standard", "https://api.example.com/v3/"));
+}
 
 nlohmann::json with(nlohmann::json body, const std::string& key, nlohmann::json value) {
   body[key] = std::move(value);
@@ -33,8 +35,10 @@ TEST_CASE("ttd-standard asks GET /standardjob/{id}/status with TTD-Auth") {
   auto provider = ttd();
   auto request = provider->request("412651", "secret-token");
   CHECK(request.url == "https://api.example.com/v3/standardjob/412651/status");
-  CHECK(request.headers == std::vector<std::string>{"Accept: application/json", "TTD-Auth: secret-token"});
-  CHECK(provider->request("412651", "").headers == std::vector<std::string>{"Accept: application/json"});
+  CHECK(request.headers ==
+        std::vector<std::string>{"Accept: application/json", "TTD-Auth: secret-token"});
+  CHECK(provider->request("412651", "").headers ==
+        std::vector<std::string>{"Accept: application/json"});
   // Ids are checked at Track, yet a request never lets one escape its segment.
   CHECK(provider->request("../x?y#z %2F é", "t").url ==
         "https://api.example.com/v3/standardjob/..%2Fx%3Fy%23z%20%252F%20%C3%A9/status");
@@ -46,8 +50,8 @@ TEST_CASE("ttd-standard accepts only 64-bit integer ids") {
     INFO(good);
     CHECK(provider->check_remote_id(good));
   }
-  for (const char* bad : {"", "abc", "12a", " 12", "12 ", "1.5", "+1", "9223372036854775808", "0x10", "1e3",
-                          "../x?y#z %2F é"}) {
+  for (const char* bad : {"", "abc", "12a", " 12", "12 ", "1.5", "+1", "9223372036854775808",
+                          "0x10", "1e3", "../x?y#z %2F é"}) {
     INFO(bad);
     auto checked = provider->check_remote_id(bad);
     REQUIRE_FALSE(checked);
@@ -85,8 +89,12 @@ TEST_CASE("ttd-standard maps every status") {
 }
 
 TEST_CASE("ttd-standard reads a running job without completion") {
-  nlohmann::json body = {{"id", 7},          {"status", "InProgress"}, {"completionPercentage", 42.5},
-                         {"url", nullptr},   {"errors", nullptr},      {"createdAtUtc", "2025-03-01T10:00:00Z"},
+  nlohmann::json body = {{"id", 7},
+                         {"status", "InProgress"},
+                         {"completionPercentage", 42.5},
+                         {"url", nullptr},
+                         {"errors", nullptr},
+                         {"createdAtUtc", "2025-03-01T10:00:00Z"},
                          {"completedAtUtc", nullptr}};
   auto seen = parse_ok(*ttd(), body.dump());
   CHECK(seen.state == State::running);
@@ -106,7 +114,8 @@ TEST_CASE("ttd-standard keeps the errors string of a failed job") {
 }
 
 TEST_CASE("ttd-standard never reads rawResult") {
-  auto body = with(kExample, "rawResult", nlohmann::json::object({{"huge", std::string(100'000, 'r')}}));
+  auto body =
+      with(kExample, "rawResult", nlohmann::json::object({{"huge", std::string(100'000, 'r')}}));
   auto seen = parse_ok(*ttd(), body.dump());
   CHECK(seen.state == State::succeeded);
   CHECK_FALSE(seen.detail_json);
@@ -141,15 +150,20 @@ TEST_CASE("ttd-standard clamps progress and survives huge numbers") {
   CHECK(seen.expires_at > seen.finished_at);
 }
 
-TEST_CASE("ttd-standard survives hostile bodies") { survives_hostile_variants(*ttd(), kExample); }
+TEST_CASE("ttd-standard survives hostile bodies") {
+  survives_hostile_variants(*ttd(), kExample);
+}
 
 TEST_CASE("ttd-standard has no settings") {
-  auto error = make_error(endpoint("ttd-standard", "https://api.example.com", {{"job_kind", "bulk"}}));
+  auto error =
+      make_error(endpoint("ttd-standard", "https://api.example.com", {{"job_kind", "bulk"}}));
   CHECK(error.key == "job_kind");
 }
 
 TEST_CASE("ttd-standard reads RFC 7807 error bodies") {
-  nlohmann::json problem = {{"type", "https://httpstatuses.io/404"}, {"title", "Not Found"},
-                            {"status", 404}, {"detail", "Job 412651 does not exist"}};
+  nlohmann::json problem = {{"type", "https://httpstatuses.io/404"},
+                            {"title", "Not Found"},
+                            {"status", 404},
+                            {"detail", "Job 412651 does not exist"}};
   CHECK(ttd()->error_message(problem.dump()) == "Not Found: Job 412651 does not exist");
 }

@@ -1,11 +1,11 @@
 // Outside readers (sqlite3 -readonly, file:...?mode=ro) beside the Store:
 // they never block its writes and never see half of a batch.
+#include <filesystem>
+
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <sqlite3.h>
-
-#include <catch2/catch.hpp>
-#include <filesystem>
 
 #include "daemon/store.h"
 #include "tests/unit/sample_jobs.h"
@@ -20,17 +20,20 @@ using jobtrack::test::ScratchDir;
 
 namespace {
 
-std::int64_t value(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt64(); }
+std::int64_t value(SQLite::Database& db, const std::string& sql) {
+  return db.execAndGet(sql).getInt64();
+}
 
 // Jobs whose state and its evidence disagree: terminal without a transition
 // to that state or without its result rows, or the reverse.
 std::int64_t torn_jobs(SQLite::Database& db) {
-  return value(db,
-               "SELECT count(*) FROM jobs AS j WHERE "
-               "(state = 'succeeded') <> EXISTS (SELECT 1 FROM transitions AS t WHERE t.job_id = j.id "
-               "AND t.to_state = 'succeeded') "
-               "OR results_stored <> (SELECT count(*) FROM import_results AS r WHERE r.job_id = j.id) "
-               "OR (state = 'succeeded') <> (results_stored = 100)");
+  return value(
+      db,
+      "SELECT count(*) FROM jobs AS j WHERE "
+      "(state = 'succeeded') <> EXISTS (SELECT 1 FROM transitions AS t WHERE t.job_id = j.id "
+      "AND t.to_state = 'succeeded') "
+      "OR results_stored <> (SELECT count(*) FROM import_results AS r WHERE r.job_id = j.id) "
+      "OR (state = 'succeeded') <> (results_stored = 100)");
 }
 
 std::int64_t wal_bytes(const std::string& path) {
@@ -84,16 +87,19 @@ TEST_CASE("read-only connections holding a snapshot never block writes or see ha
 
   // The first reader holds one read transaction throughout.
   flags.exec("BEGIN");
-  const auto snapshot_terminal = value(flags, "SELECT count(*) FROM jobs WHERE state = 'succeeded'");
+  const auto snapshot_terminal =
+      value(flags, "SELECT count(*) FROM jobs WHERE state = 'succeeded'");
   CHECK(snapshot_terminal == 0);
 
   for (std::size_t i = 0; i < ids.size(); ++i) {
     finish(store, ids[i], 1'700'000'100'000 + static_cast<jobtrack::Millis>(i));
     if (i % 20 == 0) {
       // The held snapshot stays as it was; a fresh one sees whole batches only.
-      CHECK(value(flags, "SELECT count(*) FROM jobs WHERE state = 'succeeded'") == snapshot_terminal);
+      CHECK(value(flags, "SELECT count(*) FROM jobs WHERE state = 'succeeded'") ==
+            snapshot_terminal);
       CHECK(torn_jobs(flags) == 0);
-      CHECK(value(uri, "SELECT count(*) FROM jobs WHERE state = 'succeeded'") == static_cast<std::int64_t>(i + 1));
+      CHECK(value(uri, "SELECT count(*) FROM jobs WHERE state = 'succeeded'") ==
+            static_cast<std::int64_t>(i + 1));
       CHECK(torn_jobs(uri) == 0);
     }
   }

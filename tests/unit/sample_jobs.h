@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+
 #include <time.h>
 
 #include "daemon/store.h"

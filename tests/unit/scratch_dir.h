@@ -15,7 +15,8 @@ namespace jobtrack::test {
 class ScratchDir {
  public:
   ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "jobtrack-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "jobtrack-test-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }
@@ -37,6 +38,8 @@ inline std::string read_bytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-inline std::size_t hash_file(const std::string& path) { return std::hash<std::string>{}(read_bytes(path)); }
+inline std::size_t hash_file(const std::string& path) {
+  return std::hash<std::string>{}(read_bytes(path));
+}
 
 }  // namespace jobtrack::test

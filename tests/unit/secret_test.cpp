@@ -1,6 +1,5 @@
 #include "daemon/secret.h"
 
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <string>
 
 #include <catch2/catch.hpp>
+#include <stdlib.h>
 
 using jobtrack::resolve_token;
 using jobtrack::TokenSource;
@@ -22,12 +22,16 @@ class EnvGuard {
  public:
   EnvGuard(const char* name, std::optional<std::string> value) : name_(name) {
     if (const char* old = std::getenv(name)) old_ = old;
-    if (value) ::setenv(name, value->c_str(), 1);
-    else ::unsetenv(name);
+    if (value)
+      ::setenv(name, value->c_str(), 1);
+    else
+      ::unsetenv(name);
   }
   ~EnvGuard() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
+    if (old_)
+      ::setenv(name_, old_->c_str(), 1);
+    else
+      ::unsetenv(name_);
   }
   EnvGuard(const EnvGuard&) = delete;
   EnvGuard& operator=(const EnvGuard&) = delete;
@@ -140,7 +144,8 @@ TEST_CASE("tokens from files") {
   SECTION("missing") {
     auto token = resolve_token({TokenSource::Kind::file, dir.path() + "/none"});
     check_no_secret(token);
-    CHECK_THAT(token.error(), Catch::Contains(dir.path() + "/none") && Catch::Contains("No such file"));
+    CHECK_THAT(token.error(),
+               Catch::Contains(dir.path() + "/none") && Catch::Contains("No such file"));
   }
   SECTION("a directory") {
     ::chmod(dir.path().c_str(), 0700);
@@ -180,7 +185,8 @@ TEST_CASE("tokens from systemd credentials") {
     EnvGuard env("CREDENTIALS_DIRECTORY", std::nullopt);
     auto token = resolve_token(source);
     check_no_secret(token);
-    CHECK_THAT(token.error(), Catch::Contains("CREDENTIALS_DIRECTORY") && Catch::Contains("prism-key"));
+    CHECK_THAT(token.error(),
+               Catch::Contains("CREDENTIALS_DIRECTORY") && Catch::Contains("prism-key"));
   }
   SECTION("names cannot leave the directory") {
     EnvGuard env("CREDENTIALS_DIRECTORY", dir.path());

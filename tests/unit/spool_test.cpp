@@ -1,10 +1,11 @@
 #include "daemon/spool.h"
 
-#include <catch2/catch.hpp>
 #include <filesystem>
 #include <istream>
 #include <iterator>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "tests/unit/scratch_dir.h"
 
@@ -22,13 +23,15 @@ std::string read_all(const Spool& spool) {
 
 }  // namespace
 
-TEST_CASE("a spool in a directory leaves no file there and reads back what was appended across chunks") {
+TEST_CASE(
+    "a spool in a directory leaves no file there and reads back what was appended across chunks") {
   ScratchDir dir;
   const auto directory = dir.file("");
   auto spool = Spool::create(directory);
   REQUIRE(spool);
   std::string expected;
-  for (int i = 0; i < 20000; ++i) expected += "row " + std::to_string(i) + ",";  // > one 64 KiB chunk
+  for (int i = 0; i < 20000; ++i)
+    expected += "row " + std::to_string(i) + ",";  // > one 64 KiB chunk
   REQUIRE((*spool)->append(expected.data(), 1000));
   REQUIRE((*spool)->append(expected.data() + 1000, expected.size() - 1000));
   CHECK((*spool)->size() == static_cast<std::int64_t>(expected.size()));

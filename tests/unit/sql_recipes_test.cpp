@@ -1,11 +1,11 @@
 // The SQL of docs/sql.md, run against a populated database so the page
 // cannot drift from the schema. The recipes are repeated here with what they
 // must return; each copy must also appear word for word in the page.
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <fmt/format.h>
-
-#include <catch2/catch.hpp>
 #include <chrono>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "daemon/store.h"
 #include "tests/unit/sample_jobs.h"
@@ -49,7 +49,8 @@ FROM endpoint_daily
 WHERE endpoint = 'ttd'
 ORDER BY day DESC;)";
 
-const char* const kExpiringSoon = R"(SELECT id, endpoint, remote_id, label, state, expires, results_stored
+const char* const kExpiringSoon =
+    R"(SELECT id, endpoint, remote_id, label, state, expires, results_stored
 FROM jobs_expiring
 WHERE expires_in_s BETWEEN 0 AND 86400;)";
 
@@ -63,21 +64,26 @@ WHERE started_at >= (strftime('%s', 'now') - 3600) * 1000
 GROUP BY endpoint
 ORDER BY error_rate DESC;)";
 
-const char* const kHistory = R"(SELECT at, from_state, to_state, remote_status, since_previous, detail
+const char* const kHistory =
+    R"(SELECT at, from_state, to_state, remote_status, since_previous, detail
 FROM transitions_view
 WHERE job_id = 42
 ORDER BY at;)";
 
-const char* const kGlance = R"(SELECT endpoint, jobs, active, failed, failure_rate, median_finish_s, p90_finish_s
+const char* const kGlance =
+    R"(SELECT endpoint, jobs, active, failed, failure_rate, median_finish_s, p90_finish_s
 FROM endpoint_stats
 ORDER BY endpoint;)";
 
 Millis wall_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-std::string docs() { return jobtrack::test::read_bytes(std::string(JOBTRACK_SOURCE_DIR) + "/docs/sql.md"); }
+std::string docs() {
+  return jobtrack::test::read_bytes(std::string(JOBTRACK_SOURCE_DIR) + "/docs/sql.md");
+}
 
 // Every ```sql block of the page.
 std::vector<std::string> sql_blocks(const std::string& text) {
@@ -110,8 +116,9 @@ void populate(Store& store, Millis now) {
     filler.submitted_at = now - kHour;
     add_job(store, filler);
   }
-  auto finished = [&](const std::string& endpoint, const std::string& remote_id, State state, Millis at,
-                      Millis took, std::optional<Millis> expires, int rows, std::optional<std::string> error) {
+  auto finished = [&](const std::string& endpoint, const std::string& remote_id, State state,
+                      Millis at, Millis took, std::optional<Millis> expires, int rows,
+                      std::optional<std::string> error) {
     SampleJob sample;
     sample.endpoint = endpoint;
     sample.remote_id = remote_id;
@@ -125,12 +132,18 @@ void populate(Store& store, Millis now) {
   };
   REQUIRE(finished("prism", "imp-42", State::partial, yesterday_noon, kHour, now + 2 * kHour, 30,
                    "3 rows failed") == 42);
-  finished("prism", "imp-43", State::failed, yesterday_noon + kHour, kHour, now + 3 * kDay, 0, "quota exceeded");
-  finished("prism", "imp-44", State::failed, now - kSecond, 60 * kSecond, now + 10 * kHour, 0, "bad file");
-  finished("prism", "imp-45", State::succeeded, yesterday_noon, kHour, now - kHour, 0, std::nullopt);
-  finished("ttd", "46", State::succeeded, now - kSecond, 60 * kSecond, std::nullopt, 0, std::nullopt);
-  finished("ttd", "47", State::succeeded, yesterday_noon, 120 * kSecond, std::nullopt, 0, std::nullopt);
-  finished("ttd", "48", State::failed, yesterday_noon - kDay, 30 * kSecond, std::nullopt, 0, "boom");
+  finished("prism", "imp-43", State::failed, yesterday_noon + kHour, kHour, now + 3 * kDay, 0,
+           "quota exceeded");
+  finished("prism", "imp-44", State::failed, now - kSecond, 60 * kSecond, now + 10 * kHour, 0,
+           "bad file");
+  finished("prism", "imp-45", State::succeeded, yesterday_noon, kHour, now - kHour, 0,
+           std::nullopt);
+  finished("ttd", "46", State::succeeded, now - kSecond, 60 * kSecond, std::nullopt, 0,
+           std::nullopt);
+  finished("ttd", "47", State::succeeded, yesterday_noon, 120 * kSecond, std::nullopt, 0,
+           std::nullopt);
+  finished("ttd", "48", State::failed, yesterday_noon - kDay, 30 * kSecond, std::nullopt, 0,
+           "boom");
 }
 
 struct Rows {
@@ -143,7 +156,8 @@ Rows query(SQLite::Database& db, const std::string& sql) {
   Rows out;
   while (statement.executeStep()) {
     std::vector<std::string> row;
-    for (int i = 0; i < statement.getColumnCount(); ++i) row.push_back(statement.getColumn(i).getString());
+    for (int i = 0; i < statement.getColumnCount(); ++i)
+      row.push_back(statement.getColumn(i).getString());
     out.rows.push_back(std::move(row));
   }
   return out;
@@ -176,8 +190,8 @@ TEST_CASE("the recipes answer their questions") {
   }
   SQLite::Database db("file:" + path + "?mode=ro", SQLite::OPEN_READONLY | SQLite::OPEN_URI);
   const auto page = docs();
-  for (const char* recipe : {kFailedYesterday, kRowsFailed, kCommonReasons, kTtdByDay, kExpiringSoon,
-                             kPollErrorRate, kHistory, kGlance}) {
+  for (const char* recipe : {kFailedYesterday, kRowsFailed, kCommonReasons, kTtdByDay,
+                             kExpiringSoon, kPollErrorRate, kHistory, kGlance}) {
     INFO(recipe);
     CHECK(page.find(recipe) != std::string::npos);
   }
@@ -228,7 +242,8 @@ TEST_CASE("the recipes answer their questions") {
     const auto history = query(db, kHistory);
     REQUIRE(history.size() == 3);
     CHECK(history.rows[2][2] == "partial");
-    CHECK(history.rows[2][4] == "00:59:59");  // running from submission + 1 s until the finish an hour later
+    CHECK(history.rows[2][4] ==
+          "00:59:59");  // running from submission + 1 s until the finish an hour later
     const auto glance = query(db, kGlance);
     REQUIRE(glance.size() == 2);
     CHECK(glance.rows[0][0] == "prism");

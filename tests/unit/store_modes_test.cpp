@@ -2,10 +2,10 @@
 // nobody else: 0640, in a 0750 directory (jobtrackd runs with umask 0027).
 #include <sys/stat.h>
 
-#include <fmt/format.h>
+#include <filesystem>
 
 #include <catch2/catch.hpp>
-#include <filesystem>
+#include <fmt/format.h>
 
 #include "daemon/store.h"
 #include "tests/unit/scratch_dir.h"

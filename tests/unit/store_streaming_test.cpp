@@ -1,7 +1,6 @@
 // Store's streamed results (begin_results / add_result / end_results /
 // abandon_results) and the trigger-kept counts of schema/003_counts.sql.
 #include <SQLiteCpp/SQLiteCpp.h>
-
 #include <catch2/catch.hpp>
 
 #include "daemon/store.h"
@@ -81,7 +80,8 @@ TEST_CASE("a job forgotten before its results arrive gets none, and update_job s
   CHECK_FALSE(store.get(id));
 }
 
-TEST_CASE("the counts kept by triggers follow inserts, state changes, deletes and outside writers") {
+TEST_CASE(
+    "the counts kept by triggers follow inserts, state changes, deletes and outside writers") {
   ScratchDir dir;
   const auto path = dir.file("jobs.db");
   Store store(path);

@@ -1,9 +1,9 @@
 #include "daemon/store.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
-#include <catch2/catch.hpp>
 #include <functional>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
 
 #include "tests/unit/scratch_dir.h"
 
@@ -19,7 +19,8 @@ using jobtrack::test::ScratchDir;
 
 namespace {
 
-Job make_job(const std::string& endpoint, const std::string& remote_id, jobtrack::Millis submitted_at = 1000) {
+Job make_job(const std::string& endpoint, const std::string& remote_id,
+             jobtrack::Millis submitted_at = 1000) {
   Job job;
   job.endpoint = endpoint;
   job.remote_id = remote_id;
@@ -451,11 +452,12 @@ TEST_CASE("delete_job removes the job's transitions, results and polls") {
   CHECK_FALSE(store.delete_job(id));
 }
 
-TEST_CASE("due returns active jobs of the endpoint due by now, earliest first, with limit and exclude") {
+TEST_CASE(
+    "due returns active jobs of the endpoint due by now, earliest first, with limit and exclude") {
   ScratchDir dir;
   Store store(dir.file("jobs.db"));
-  auto add = [&](const std::string& endpoint, const std::string& remote_id, std::optional<jobtrack::Millis> next,
-                 State state = State::running) {
+  auto add = [&](const std::string& endpoint, const std::string& remote_id,
+                 std::optional<jobtrack::Millis> next, State state = State::running) {
     auto job = make_job(endpoint, remote_id);
     job.state = state;
     job.next_poll_at = next;
@@ -536,8 +538,12 @@ TEST_CASE("list filters by state, endpoint, label, terminal and submission time"
   };
   using Ids = std::vector<std::int64_t>;
   CHECK(list([](ListFilter&) {}) == Ids{q, r, s, f, t});
-  CHECK(list([](ListFilter& filter) { filter.states = {State::failed, State::queued}; }) == Ids{q, f});
-  CHECK(list([](ListFilter& filter) { filter.states = {State::running, State::running}; }) == Ids{r});
+  CHECK(list([](ListFilter& filter) {
+          filter.states = {State::failed, State::queued};
+        }) == Ids{q, f});
+  CHECK(list([](ListFilter& filter) {
+          filter.states = {State::running, State::running};
+        }) == Ids{r});
   CHECK(list([](ListFilter& filter) { filter.endpoint = "b"; }) == Ids{s, f});
   CHECK(list([](ListFilter& filter) { filter.label = "nightly"; }) == Ids{q, s});
   CHECK(list([](ListFilter& filter) { filter.terminal = true; }) == Ids{s, f, t});
@@ -563,7 +569,8 @@ TEST_CASE("list filters by state, endpoint, label, terminal and submission time"
 TEST_CASE("list orders by id, submitted or updated, either direction, and honours limit") {
   ScratchDir dir;
   Store store(dir.file("jobs.db"));
-  auto add = [&](const std::string& remote_id, jobtrack::Millis submitted_at, jobtrack::Millis updated_at) {
+  auto add = [&](const std::string& remote_id, jobtrack::Millis submitted_at,
+                 jobtrack::Millis updated_at) {
     auto job = make_job("e", remote_id, submitted_at);
     job.updated_at = updated_at;
     return store.insert_job(job, first_transition());
@@ -598,7 +605,9 @@ TEST_CASE("a batch is invisible to a read-only connection until it commits") {
   Store store(path);
   SQLite::Database reader(path, SQLite::OPEN_READONLY);
   auto jobs = [&] { return reader.execAndGet("SELECT count(*) FROM jobs").getInt64(); };
-  auto transitions = [&] { return reader.execAndGet("SELECT count(*) FROM transitions").getInt64(); };
+  auto transitions = [&] {
+    return reader.execAndGet("SELECT count(*) FROM transitions").getInt64();
+  };
 
   CHECK_FALSE(store.in_batch());
   store.begin_batch();
@@ -619,12 +628,14 @@ TEST_CASE("a batch is invisible to a read-only connection until it commits") {
   CHECK_FALSE(store.in_batch());
   CHECK(jobs() == 1);
   CHECK(transitions() == 2);
-  CHECK(reader.execAndGet("SELECT state || ':' || results_stored FROM jobs").getString() == "running:2");
+  CHECK(reader.execAndGet("SELECT state || ':' || results_stored FROM jobs").getString() ==
+        "running:2");
   CHECK(reader.execAndGet("SELECT count(*) FROM import_results").getInt64() == 2);
   store.commit_batch();  // none open: no-op
 }
 
-TEST_CASE("a reader's snapshot holds the whole batch or none of it, and does not block the writer") {
+TEST_CASE(
+    "a reader's snapshot holds the whole batch or none of it, and does not block the writer") {
   ScratchDir dir;
   const auto path = dir.file("jobs.db");
   Store store(path);
@@ -696,7 +707,8 @@ TEST_CASE("prune_polls deletes the oldest polls before the cutoff, at most limit
   const auto path = dir.file("jobs.db");
   Store store(path);
   const auto id = store.insert_job(make_job("e", "1"), first_transition());
-  for (jobtrack::Millis at : {5000, 1000, 3000, 2000, 4000}) store.insert_poll(make_poll(id, at, "ok"));
+  for (jobtrack::Millis at : {5000, 1000, 3000, 2000, 4000})
+    store.insert_poll(make_poll(id, at, "ok"));
 
   CHECK(store.prune_polls(4000, 2) == 2);  // 1000 and 2000
   CHECK(store.polls_since(0, false) == 3);

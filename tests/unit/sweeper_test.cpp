@@ -1,12 +1,13 @@
 #include "daemon/sweeper.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <fmt/format.h>
 #include <systemd/sd-event.h>
 
-#include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "tests/unit/sample_jobs.h"
 #include "tests/unit/scratch_dir.h"
@@ -15,9 +16,9 @@ using jobtrack::ManualClock;
 using jobtrack::Millis;
 using jobtrack::State;
 using jobtrack::Store;
+using jobtrack::Sweeper;
 using jobtrack::SweepLimits;
 using jobtrack::SweepPolicy;
-using jobtrack::Sweeper;
 using jobtrack::test::add_job;
 using jobtrack::test::SampleJob;
 using jobtrack::test::ScratchDir;
@@ -43,8 +44,8 @@ struct Fixture {
 
   Millis now() const { return clock.wall(); }
 
-  std::int64_t finished(const std::string& endpoint, const std::string& remote_id, Millis expires_at, int rows = 0,
-                        int polls = 0) {
+  std::int64_t finished(const std::string& endpoint, const std::string& remote_id,
+                        Millis expires_at, int rows = 0, int polls = 0) {
     SampleJob sample;
     sample.endpoint = endpoint;
     sample.remote_id = remote_id;
@@ -83,7 +84,8 @@ SweepPolicy policy(Millis grace = 0, Millis retention = 30 * kDay) {
 
 }  // namespace
 
-TEST_CASE("expired jobs go with their transitions, results and polls; the timer waits for the next") {
+TEST_CASE(
+    "expired jobs go with their transitions, results and polls; the timer waits for the next") {
   Fixture f;
   const Millis t0 = f.now();
   const auto first = f.finished("prism", "a", t0 + kHour, 20, 3);
@@ -187,7 +189,8 @@ TEST_CASE("a job with 100k result rows is deleted over several bounded steps") {
   auto job = f.store.get(big);
   REQUIRE(job);
   CHECK(job->results_stored == 90'000);
-  CHECK(f.count(fmt::format("SELECT count(*) FROM import_results WHERE job_id = {}", big)) == 90'000);
+  CHECK(f.count(fmt::format("SELECT count(*) FROM import_results WHERE job_id = {}", big)) ==
+        90'000);
 
   const int steps = 1 + f.drain(sweeper);
   // 100k rows at 10k per step, then 450 jobs at 200 per step, then vacuuming.

@@ -1,11 +1,10 @@
 // The tracker's polling rules, directly: healthy interval growth, the
 // full-jitter retry backoff and its cap, Retry-After, 404 semantics and
 // deadlines. Also parse_retry_after (poll_result.h), which feeds it.
-#include "daemon/tracker.h"
-
 #include <catch2/catch.hpp>
 
 #include "daemon/poll_result.h"
+#include "daemon/tracker.h"
 
 using jobtrack::Backoff;
 using jobtrack::Decision;

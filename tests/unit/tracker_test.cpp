@@ -13,8 +13,8 @@ using jobtrack::TrackerPolicy;
 
 namespace {
 
-constexpr Millis kNow = 5'000'000;            // the scheduler's clock
-constexpr Millis kWall = 1'700'000'000'000;   // wall clock
+constexpr Millis kNow = 5'000'000;           // the scheduler's clock
+constexpr Millis kWall = 1'700'000'000'000;  // wall clock
 constexpr Millis kDay = 24LL * 3600 * 1000;
 
 TrackerPolicy policy() {
@@ -172,7 +172,8 @@ TEST_CASE("decide: gone after being seen is expired") {
 TEST_CASE("decide: gone before ever being seen is not_found after N confirmations") {
   Job current = job();
   for (int i = 1; i <= 2; ++i) {
-    auto decision = decide(current, failure(PollOutcome::gone, "HTTP 404"), policy(), kNow, kWall, 0.5);
+    auto decision =
+        decide(current, failure(PollOutcome::gone, "HTTP 404"), policy(), kNow, kWall, 0.5);
     CHECK(decision.job.state == State::queued);
     CHECK(decision.job.not_found_count == i);
     CHECK(decision.job.next_poll_at);
@@ -213,7 +214,8 @@ TEST_CASE("decide: a terminal state stops polling and sets expiry from keep_fini
 
   auto finished_only = status(State::succeeded, "Success");
   finished_only.observation->finished_at = kWall - 1000;
-  CHECK(decide(running, finished_only, policy(), kNow, kWall, 0.5).job.expires_at == kWall - 1000 + 7 * kDay);
+  CHECK(decide(running, finished_only, policy(), kNow, kWall, 0.5).job.expires_at ==
+        kWall - 1000 + 7 * kDay);
 }
 
 TEST_CASE("decide replaces rows only with a terminal state that carries them") {
@@ -238,8 +240,8 @@ TEST_CASE("decide never schedules a poll after the deadline") {
   auto retry = decide(current, failure(PollOutcome::retry), policy(), kNow, kWall, 0.9);
   CHECK(retry.job.next_poll_at == kNow + 500);
   current.deadline_at = kNow + 100'000;
-  CHECK(decide(current, status(State::running, "InProgress"), policy(), kNow, kWall, 0.5).job.next_poll_at ==
-        kNow + 1000);
+  CHECK(decide(current, status(State::running, "InProgress"), policy(), kNow, kWall, 0.5)
+            .job.next_poll_at == kNow + 1000);
 }
 
 TEST_CASE("time_out makes the job timed_out") {
