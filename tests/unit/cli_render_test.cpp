@@ -99,7 +99,7 @@ TEST_CASE("jobs_table shows the list columns with relative times") {
         " 7  ogc       j          queued          -  -        1 h ago\n");
   // Optional columns (PROGRESS, LABEL, ERROR) only when some job has data.
   CHECK(jobs_table(json::array(), kNow) == "ID  ENDPOINT  REMOTE_ID  STATE  UPDATED\n");
-  CHECK(jobs_table(json{other}, kNow) ==
+  CHECK(jobs_table(json::array({other}), kNow) ==
         "ID  ENDPOINT  REMOTE_ID  STATE   UPDATED\n"
         " 7  ogc       j          queued  1 h ago\n");
 }
@@ -109,12 +109,12 @@ TEST_CASE("jobs_table shows errors, fits the width and colours states") {
   failed["state"] = "failed";
   failed["error_code"] = "invalid_csv";
   failed["error_message"] = "row 1: missing header in the uploaded file";
-  std::string wide = jobs_table(json{failed}, kNow);
+  std::string wide = jobs_table(json::array({failed}), kNow);
   CHECK(wide.find("ERROR") != std::string::npos);
   CHECK(wide.find("invalid_csv: row 1: missing header in the uploaded file\n") !=
         std::string::npos);
 
-  std::string narrow = jobs_table(json{failed}, kNow, Look{false, 70});
+  std::string narrow = jobs_table(json::array({failed}), kNow, Look{false, 70});
   for (std::size_t start = 0, end; (end = narrow.find('\n', start)) != std::string::npos;
        start = end + 1) {
     std::size_t line_width = jobtrack::cli::display_width(narrow.substr(start, end - start));
@@ -122,7 +122,7 @@ TEST_CASE("jobs_table shows errors, fits the width and colours states") {
   }
   CHECK(narrow.find("\u2026\n") != std::string::npos);
 
-  std::string colored = jobs_table(json{failed}, kNow, Look{true, 0});
+  std::string colored = jobs_table(json::array({failed}), kNow, Look{true, 0});
   CHECK(colored.find("\x1b[31mfailed\x1b[0m") != std::string::npos);
   CHECK(wide.find('\x1b') == std::string::npos);
 }
