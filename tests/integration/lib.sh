@@ -148,6 +148,10 @@ kill_daemon() {
 
 ctl() { "$JOBTRACKCTL" "$@"; }
 
+# True in the sanitizer run (scripts/test --sanitize sets ASAN_OPTIONS): its
+# quarantine inflates memory figures, and its runtime must be loaded first.
+sanitized() { [[ -n "${ASAN_OPTIONS:-}" ]]; }
+
 sql() { sqlite3 -readonly "$DB" "$@"; }
 
 job_field() {  # JOB FIELD
