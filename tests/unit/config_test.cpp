@@ -12,6 +12,8 @@
 #include <catch2/catch.hpp>
 #include <stdlib.h>
 
+#include "tests/unit/env_guard.h"
+
 using jobtrack::Config;
 using jobtrack::ConfigError;
 using jobtrack::EndpointConfig;
@@ -36,29 +38,7 @@ ConfigError parse_error(const std::string& text) {
   return config.error();
 }
 
-// Sets (or, with nullopt, unsets) an environment variable for one scope.
-class EnvGuard {
- public:
-  EnvGuard(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      ::setenv(name, value->c_str(), 1);
-    else
-      ::unsetenv(name);
-  }
-  ~EnvGuard() {
-    if (old_)
-      ::setenv(name_, old_->c_str(), 1);
-    else
-      ::unsetenv(name_);
-  }
-  EnvGuard(const EnvGuard&) = delete;
-  EnvGuard& operator=(const EnvGuard&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using jobtrack::test::EnvGuard;
 
 const std::string kMinimal = R"(
 [endpoints.x]

@@ -11,6 +11,8 @@
 #include <catch2/catch.hpp>
 #include <stdlib.h>
 
+#include "tests/unit/env_guard.h"
+
 using jobtrack::resolve_token;
 using jobtrack::TokenSource;
 
@@ -18,28 +20,7 @@ namespace {
 
 constexpr const char* kSecret = "tok-5ecret-value";
 
-class EnvGuard {
- public:
-  EnvGuard(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      ::setenv(name, value->c_str(), 1);
-    else
-      ::unsetenv(name);
-  }
-  ~EnvGuard() {
-    if (old_)
-      ::setenv(name_, old_->c_str(), 1);
-    else
-      ::unsetenv(name_);
-  }
-  EnvGuard(const EnvGuard&) = delete;
-  EnvGuard& operator=(const EnvGuard&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using jobtrack::test::EnvGuard;
 
 // A scratch directory removed with everything in it.
 class TempDir {
