@@ -63,10 +63,11 @@ polled=$(sql "SELECT count(*) FROM polls WHERE endpoint = 'limited' AND started_
 allowed=$((5 * elapsed / 1000))
 ((polled <= allowed + 3)) || fail "rate_limit 5/s let $polled polls through in $elapsed ms"
 ((polled * 10 >= allowed * 6)) || fail "rate_limit 5/s allowed only $polled polls in $elapsed ms"
-# Spread, not bunched: no second of the window holds more than 5 + 1.
+# Spread, not bunched: no second of the window holds more than the bucket's
+# bound, its rate plus its burst (5 + 5); the total above holds the average.
 worst=$(sql "SELECT max(n) FROM (SELECT count(*) AS n FROM polls WHERE endpoint = 'limited'
   AND started_at >= $window_start AND started_at < $window_end GROUP BY (started_at - $window_start) / 1000)")
-((worst <= 6)) || fail "$worst polls in one second under rate_limit 5/s"
+((worst <= 10)) || fail "$worst polls in one second under rate_limit 5/s"
 
 calm_check "a saturated and a rate-limited endpoint beside it"
 pass "max_in_flight and rate_limit hold, other endpoints unaffected"
