@@ -154,8 +154,7 @@ int Daemon::run() {
       parts.sweeper->wake();  // its expiry may come before the armed one
   });
   parts.scheduler->on_storage([&parts](const std::string& error) {
-    if (error != parts.facts.storage_error && !error.empty())
-      log_error(fmt::format("storage failure: {}", error));
+    if (error != parts.facts.storage_error) log_error(fmt::format("storage failure: {}", error));
     parts.facts.storage_error = error;
   });
   parts.context = std::make_unique<HandlerContext>(HandlerContext{
@@ -222,6 +221,8 @@ int Daemon::run() {
       parts.loop, &post,
       [](sd_event_source*, void* self) -> int {
         Parts& p = *static_cast<Parts*>(self);
+        // Only a commit that wrote something proves the storage works again.
+        bool wrote = p.store->in_batch();
         try {
           p.store->commit_batch();
         } catch (const StoreError& error) {
@@ -229,6 +230,10 @@ int Daemon::run() {
           p.facts.storage_error = error.what();
           log_error(fmt::format("commit failed: {}", error.what()));
           return 0;
+        }
+        if (wrote && !p.facts.storage_error.empty()) {
+          log_notice("storage works again");
+          p.facts.storage_error.clear();
         }
         p.watchers->flush();
         Millis now = p.clock.monotonic();

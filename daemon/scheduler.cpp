@@ -159,7 +159,6 @@ void Scheduler::run() {
   Millis next_wake = kNever;
   try {
     for (auto& endpoint : endpoints_) next_wake = std::min(next_wake, admit(*endpoint, now_ms));
-    if (on_storage_) on_storage_("");
   } catch (const StoreError& error) {
     log_error(fmt::format("scheduling failed: {}", error.what()));
     store_.rollback_batch();
@@ -262,7 +261,6 @@ void Scheduler::on_response(const std::string& endpoint_name, const Job& snapsho
       rows.abandon();
     }
     record(endpoint, *job, std::move(decision));
-    if (on_storage_) on_storage_("");
   } catch (const StoreError& error) {
     log_error(fmt::format("cannot record the poll of job {}: {}", job_id, error.what()));
     store_.rollback_batch();

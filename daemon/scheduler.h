@@ -60,7 +60,7 @@ class Scheduler {
  public:
   // Called for each recorded transition, before the batch is committed.
   using TransitionHook = std::function<void(const Job& job, const Transition& transition)>;
-  // Called when a store write failed (message) or succeeded again ("").
+  // Called when a store write failed; only a later commit says it works again.
   using StorageHook = std::function<void(const std::string& error)>;
 
   Scheduler(sd_event* loop, Store& store, Poller& poller, const Clock& clock);

@@ -41,6 +41,11 @@ bool may_change(HandlerContext& context, const ResponderPtr& responder, const Jo
   return uid == 0 || uid == context.daemon_uid || uid == job.submitter_uid;
 }
 
+protocol::VarlinkError not_yours(const Job& job) {
+  return {std::string(protocol::errors::kPermissionDenied),
+          {{"reason", fmt::format("job {} was tracked by uid {}", job.id, job.submitter_uid)}}};
+}
+
 protocol::VarlinkError storage_failure(const std::exception& error) {
   return {std::string(protocol::errors::kStorageFailure), {{"reason", error.what()}}};
 }

@@ -11,11 +11,7 @@ void forget(HandlerContext& context, Params& params, const ResponderPtr& respond
     auto job = resolve_job(context, params);
     if (!job) return responder->error(job.error());
     if (auto unknown = params.no_unknown(); !unknown) return responder->error(unknown.error());
-    if (!may_change(context, responder, *job)) {
-      return responder->error(
-          {std::string(protocol::errors::kPermissionDenied),
-           {{"reason", fmt::format("job {} was tracked by uid {}", job->id, job->submitter_uid)}}});
-    }
+    if (!may_change(context, responder, *job)) return responder->error(not_yours(*job));
     context.store.delete_job(job->id);
     context.store.commit_batch();
     context.facts.jobs_deleted += 1;

@@ -66,6 +66,8 @@ tl::expected<Job, protocol::VarlinkError> resolve_job(HandlerContext& context, P
 nlohmann::json render_job(HandlerContext& context, const Job& job);
 // Whether the caller may change the job: its submitter, root, or the daemon's user.
 bool may_change(HandlerContext& context, const ResponderPtr& responder, const Job& job);
+// The PermissionDenied error for a caller that may not change `job`.
+protocol::VarlinkError not_yours(const Job& job);
 protocol::VarlinkError storage_failure(const std::exception& error);
 
 }  // namespace handlers

@@ -1,6 +1,4 @@
 // PollNow: make a job due at once; the endpoint's limits still apply.
-#include <fmt/format.h>
-
 #include "daemon/handlers/handlers.h"
 
 namespace jobtrack::handlers {
@@ -10,11 +8,7 @@ void poll_now(HandlerContext& context, Params& params, const ResponderPtr& respo
     auto job = resolve_job(context, params);
     if (!job) return responder->error(job.error());
     if (auto unknown = params.no_unknown(); !unknown) return responder->error(unknown.error());
-    if (!may_change(context, responder, *job)) {
-      return responder->error(
-          {std::string(protocol::errors::kPermissionDenied),
-           {{"reason", fmt::format("job {} was tracked by uid {}", job->id, job->submitter_uid)}}});
-    }
+    if (!may_change(context, responder, *job)) return responder->error(not_yours(*job));
     if (!is_terminal(job->state)) {
       context.scheduler.poll_now(job->id);
       context.store.commit_batch();
