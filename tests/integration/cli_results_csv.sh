@@ -9,11 +9,11 @@ fake_job '{"api": "prism", "id": "big", "steps": [{"status": "complete", "rows":
 fake_job '{"api": "prism", "id": "small", "steps": [{"status": "complete", "rows": 10}]}'
 start_daemon
 small=$(ctl track prism small)
-wait_until 60 test "$(job_field "$small" results_stored)" -eq 10
+wait_for 60 '[[ $(job_field "$small" results_stored) == 10 ]]'
 
 big=$(ctl track prism big)
 wait_until 120 job_state_is "$big" partial
-wait_until 60 test "$(job_field "$big" results_stored)" -eq 100000
+wait_for 60 '[[ $(job_field "$big" results_stored) == 100000 ]]'
 
 /usr/bin/time -f %M -o "$SCRATCH/rss" "$JOBTRACKCTL" results "$big" --output csv >"$SCRATCH/rows.csv"
 assert_eq "$(head -1 "$SCRATCH/rows.csv")" "row,record_id,created,existing,error_code,error_message" "CSV header"
