@@ -52,9 +52,10 @@ std::string describe_http(const Provider& provider, const HttpResponse& response
   // A spooled error body: its start is all a message needs.
   std::string message =
       provider.error_message(response.spool ? response.spool->head(64 * 1024) : response.body);
-  if (message.size() > 500) message = message.substr(0, 500) + "...";
-  return message.empty() ? fmt::format("HTTP {}", response.status)
-                         : fmt::format("HTTP {}: {}", response.status, message);
+  if (message.empty()) return fmt::format("HTTP {}", response.status);
+  const bool cut = message.size() > 500;
+  return fmt::format("HTTP {}: {}{}", response.status, std::string_view(message).substr(0, 500),
+                     cut ? "..." : "");
 }
 
 void redact_text(std::string& text, std::string_view secret) {

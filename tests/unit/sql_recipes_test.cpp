@@ -82,7 +82,7 @@ Millis wall_now() {
 }
 
 std::string docs() {
-  return jobtrack::test::read_bytes(std::string(JOBTRACK_SOURCE_DIR) + "/docs/sql.md");
+  return jobtrack::test::read_bytes(JOBTRACK_SOURCE_DIR "/docs/sql.md");
 }
 
 // Every ```sql block of the page.
