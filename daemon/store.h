@@ -77,6 +77,11 @@ class Store {
   // Rewrites every mutable column of the job row; false when the row is
   // gone (the job was forgotten meanwhile): nothing is written then.
   bool update_job(const Job& job);
+  // The same, writing only the columns where `after` differs from `before`,
+  // which must be the row as stored (the snapshot a poll started from).
+  // A column changed meanwhile by another call keeps its new value unless
+  // `after` changes it too.
+  bool update_job(const Job& before, const Job& after);
   void insert_transition(std::int64_t job_id, const Transition& transition);
   // Replaces the job's per-row results with `rows` and sets results_stored.
   void replace_results(std::int64_t job_id, const std::vector<RowResult>& rows);
