@@ -603,6 +603,12 @@ int Store::schema_version() {
 
 void Store::begin_batch() {
   if (in_batch_) return;
+  // Hooks left from a batch SQLite rolled back by itself (a failed write
+  // whose caller did not roll back): that batch is lost.
+  if (!commit_hooks_.empty()) {
+    const std::string lost = fmt::format("database {}: the batch was rolled back", path_);
+    run_commit_hooks(&lost);
+  }
   guarded(path_, *db_, in_batch_, "begin batch", [&] { must_run(statements_->tx.begin); });
   in_batch_ = true;
 }
@@ -615,17 +621,45 @@ void Store::commit_batch() {
   } catch (const SQLite::Exception& e) {
     db_->tryExec("ROLLBACK");
     in_batch_ = false;
-    throw StoreError(
-        fmt::format("database {}: commit failed, batch rolled back: {}", path_, e.what()));
+    const std::string error =
+        fmt::format("database {}: commit failed, batch rolled back: {}", path_, e.what());
+    run_commit_hooks(&error);
+    throw StoreError(error);
   }
+  run_commit_hooks(nullptr);
 }
 
 void Store::rollback_batch() {
-  if (!in_batch_) return;
+  const std::string lost = fmt::format("database {}: the batch was rolled back", path_);
+  if (!in_batch_) {
+    run_commit_hooks(&lost);
+    return;
+  }
   in_batch_ = false;
   // SQLite may already have rolled back after an I/O error; nothing is left to undo then.
-  if (sqlite3_get_autocommit(db_->getHandle()) != 0) return;
-  guarded(path_, *db_, in_batch_, "roll back batch", [&] { db_->exec("ROLLBACK"); });
+  if (sqlite3_get_autocommit(db_->getHandle()) == 0) {
+    try {
+      guarded(path_, *db_, in_batch_, "roll back batch", [&] { db_->exec("ROLLBACK"); });
+    } catch (const StoreError&) {
+      run_commit_hooks(&lost);
+      throw;
+    }
+  }
+  run_commit_hooks(&lost);
+}
+
+void Store::after_commit(CommitHook hook) {
+  if (!in_batch_) {
+    hook(nullptr);
+    return;
+  }
+  commit_hooks_.push_back(std::move(hook));
+}
+
+void Store::run_commit_hooks(const std::string* error) {
+  std::vector<CommitHook> hooks;
+  hooks.swap(commit_hooks_);
+  for (auto& hook : hooks) hook(error);
 }
 
 bool Store::in_batch() const {

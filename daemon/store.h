@@ -12,6 +12,7 @@
 // Threading: one thread (the event loop). Prepared statements are cached.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -71,6 +72,13 @@ class Store {
   void commit_batch();  // no-op when none is open
   void rollback_batch();
   bool in_batch() const;
+
+  // Called once the open batch is committed (error null) or lost (rolled
+  // back, or gone with a failed write: the error); at once when no batch is
+  // open. This is how a write is acknowledged only once it is durable while
+  // the writes of one loop iteration still share one commit. In order.
+  using CommitHook = std::function<void(const std::string* error)>;
+  void after_commit(CommitHook hook);
 
   // Inserts a new job (id assigned) and its first transition; returns the id.
   std::int64_t insert_job(const Job& job, const Transition& first);
@@ -161,6 +169,8 @@ class Store {
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<Statements> statements_;
   bool in_batch_ = false;
+  std::vector<CommitHook> commit_hooks_;  // of the open batch
+  void run_commit_hooks(const std::string* error);
 };
 
 }  // namespace jobtrack
