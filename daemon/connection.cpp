@@ -129,9 +129,12 @@ void Connection::process() {
       blocking_ = sequence;
     }
   }
-  if (peer_closed_) {
+  // Nobody is left to read stream updates; but the replies of calls that
+  // only wait for this iteration's commit (Track) are still sent, as they
+  // would have been had they been answered at once.
+  if (peer_closed_ && (blocked_ || (open_calls_ == 0 && reader_.buffered() == 0))) {
     flush();
-    closing_ = true;  // nobody is left to read replies or stream updates
+    closing_ = true;
   }
 }
 
@@ -163,6 +166,10 @@ void Connection::send(const nlohmann::json& message, bool finished, std::uint64_
   // A reply from outside on_io (a Wait that finished, a commit) may unblock
   // calls that are already buffered: no read event would come for them, so resume.
   if (finished && !blocked_ && reader_.buffered() > 0) resume_ = true;
+  if (finished && peer_closed_ && open_calls_ == 0 && !resume_) {
+    close_soon();  // the last awaited reply of a client that is gone
+    return;
+  }
   update_events();
 }
 
