@@ -132,7 +132,7 @@ void Connection::process() {
   // Nobody is left to read stream updates; but the replies of calls that
   // only wait for this iteration's commit (Track) are still sent, as they
   // would have been had they been answered at once.
-  if (peer_closed_ && (blocked_ || (open_calls_ == 0 && reader_.buffered() == 0))) {
+  if (peer_closed_ && (blocked_ || open_calls_ == 0)) {
     flush();
     closing_ = true;
   }
