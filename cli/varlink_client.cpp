@@ -63,8 +63,17 @@ VarlinkClient& VarlinkClient::operator=(VarlinkClient&& other) noexcept {
 
 tl::expected<json, VarlinkError> VarlinkClient::call(std::string_view method,
                                                      const json& parameters, Deadline deadline) {
-  auto sent = send(json{{"method", method}, {"parameters", parameters}});
+  auto sent = send_call(method, parameters);
   if (!sent) return tl::unexpected(std::move(sent.error()));
+  return receive_reply(deadline);
+}
+
+tl::expected<void, VarlinkError> VarlinkClient::send_call(std::string_view method,
+                                                          const json& parameters) {
+  return send(json{{"method", method}, {"parameters", parameters}});
+}
+
+tl::expected<json, VarlinkError> VarlinkClient::receive_reply(Deadline deadline) {
   auto reply = receive(deadline);
   if (!reply) return tl::unexpected(std::move(reply.error()));
   return std::move(reply->parameters);

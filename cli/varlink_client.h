@@ -68,6 +68,14 @@ class VarlinkClient {
                                                        const ReplyHandler& on_reply,
                                                        Deadline deadline = std::nullopt);
 
+  // Pipelining: send() calls one after another without waiting, then
+  // take their replies in the same order with receive_reply().
+  tl::expected<void, protocol::VarlinkError> send_call(std::string_view method,
+                                                       const nlohmann::json& parameters);
+  // The next reply's parameters (an error reply is the error).
+  tl::expected<nlohmann::json, protocol::VarlinkError> receive_reply(
+      Deadline deadline = std::nullopt);
+
   struct Reply {
     nlohmann::json parameters;
     bool continues = false;

@@ -16,6 +16,8 @@ namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::size_t kReadPerWakeup = 1024 * 1024;  // then let other connections run
 constexpr int kCallsPerTurn = 32;                    // likewise for answering calls
+// Calls waiting for a commit, at most; more wait in the socket's buffer.
+constexpr std::size_t kMaxOpenCalls = 1024;
 
 std::uint64_t now_usec(sd_event* loop) {
   std::uint64_t usec = 0;
@@ -52,7 +54,7 @@ void Connection::touch() {
 
 int Connection::on_idle(sd_event_source*, std::uint64_t, void* self_ptr) {
   auto* self = static_cast<Connection*>(self_ptr);
-  if (self->call_open_) {
+  if (self->open_calls_ > 0) {
     self->touch();  // a Wait may rightly last for hours
     return 0;
   }
@@ -96,7 +98,7 @@ void Connection::process() {
   std::string message;
   int handled = 0;
   resume_ = false;
-  while (!call_open_ && !closing_ &&
+  while (!blocked_ && open_calls_ < kMaxOpenCalls && !closing_ &&
          output_.size() - output_sent_ < server_.limits_.max_output_bytes) {
     if (handled++ == kCallsPerTurn) {
       resume_ = true;
@@ -109,29 +111,51 @@ void Connection::process() {
       send(protocol::error_reply(protocol::invalid_parameter(
                "message",
                fmt::format("message exceeds {} bytes", server_.limits_.max_message_bytes))),
-           true);
+           true, begin_call());
       continue;
     }
     auto call = protocol::parse_call(message);
     if (!call) {
-      send(protocol::error_reply(call.error()), true);
+      send(protocol::error_reply(call.error()), true, begin_call());
       continue;
     }
-    bool oneway = call->oneway;
-    call_open_ = !oneway;
-    auto responder = std::make_shared<Responder>(weak_from_this(), call->more, oneway);
+    // A oneway call is never answered: it takes no place in the order.
+    const std::uint64_t sequence = call->oneway ? next_sequence_ : begin_call();
+    auto responder =
+        std::make_shared<Responder>(weak_from_this(), sequence, call->more, call->oneway);
     server_.dispatcher_(*call, responder);
+    if (!call->oneway && !responder->done() && !responder->is_awaiting_commit()) {
+      blocked_ = true;
+      blocking_ = sequence;
+    }
   }
-  if (peer_closed_) {
+  // Nobody is left to read stream updates; but the replies of calls that
+  // only wait for this iteration's commit (Track) are still sent, as they
+  // would have been had they been answered at once.
+  if (peer_closed_ && (blocked_ || open_calls_ == 0)) {
     flush();
-    closing_ = true;  // nobody is left to read replies or stream updates
+    closing_ = true;
   }
 }
 
-void Connection::send(const nlohmann::json& message, bool finished) {
+std::uint64_t Connection::begin_call() {
+  ++open_calls_;
+  return next_sequence_++;
+}
+
+void Connection::send(const nlohmann::json& message, bool finished, std::uint64_t sequence) {
   if (closing_) return;
-  output_ += protocol::encode(message);
-  if (finished) call_open_ = false;
+  if (sequence != front_) {
+    auto& held = held_[sequence];
+    held.first += protocol::encode(message);
+    held.second = finished;
+  } else {
+    append(protocol::encode(message), finished);
+  }
+  if (finished) {
+    --open_calls_;
+    if (blocked_ && sequence == blocking_) blocked_ = false;
+  }
   flush();
   if (output_.size() - output_sent_ > 4 * server_.limits_.max_output_bytes) {
     log_warning(
@@ -139,10 +163,28 @@ void Connection::send(const nlohmann::json& message, bool finished) {
     close_soon();
     return;
   }
-  // A reply from outside on_io (a Wait that finished) may unblock calls that
-  // are already buffered: no read event would come for them, so resume.
-  if (finished && !call_open_ && reader_.buffered() > 0) resume_ = true;
+  // A reply from outside on_io (a Wait that finished, a commit) may unblock
+  // calls that are already buffered: no read event would come for them, so resume.
+  if (finished && !blocked_ && reader_.buffered() > 0) resume_ = true;
+  if (finished && peer_closed_ && open_calls_ == 0 && !resume_) {
+    close_soon();  // the last awaited reply of a client that is gone
+    return;
+  }
   update_events();
+}
+
+// Output of the front call; when it finishes, the held replies of the
+// calls after it follow, as far as those are finished.
+void Connection::append(std::string&& encoded, bool finished) {
+  output_ += encoded;
+  while (finished) {
+    ++front_;
+    auto next = held_.find(front_);
+    if (next == held_.end()) return;
+    output_ += next->second.first;
+    finished = next->second.second;
+    held_.erase(next);  // an unfinished stream's next replies go straight out
+  }
 }
 
 void Connection::flush() {

@@ -5,9 +5,14 @@
 // Fairness: one wakeup answers at most a turn's worth of calls; a client
 // that pipelines thousands of calls gets the rest answered in later loop
 // iterations, after the other connections had their turn (see resume_).
+//
+// Order: every call gets a sequence number; replies go out in that order.
+// A reply of a later call that comes while an earlier call still waits for
+// its commit is held back (held_) until the earlier one is answered.
 #pragma once
 
-#include <deque>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -25,8 +30,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool start();  // adds the event sources; false on failure
   const Peer& peer() const { return peer_; }
 
-  // Queues an encoded message; `finished` ends the current call.
-  void send(const nlohmann::json& message, bool finished);
+  // Queues an encoded message of call `sequence`; `finished` ends that call.
+  void send(const nlohmann::json& message, bool finished, std::uint64_t sequence);
 
  private:
   static int on_io(sd_event_source* source, int fd, std::uint32_t events, void* self);
@@ -39,6 +44,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void update_events();
   void touch();
   void close_soon();
+  std::uint64_t begin_call();
+  void append(std::string&& encoded, bool finished);
 
   Server& server_;
   int fd_;
@@ -49,7 +56,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   sd_event_source* io_ = nullptr;
   sd_event_source* idle_ = nullptr;
 
-  bool call_open_ = false;    // a call is waiting for its final reply
+  std::uint64_t next_sequence_ = 0;  // of the next call read
+  std::uint64_t front_ = 0;          // the oldest unanswered call; its replies go out at once
+  std::size_t open_calls_ = 0;       // calls without their final reply
+  // A call that later calls must wait for (a stream, a Wait) is open.
+  bool blocked_ = false;
+  std::uint64_t blocking_ = 0;  // its sequence number
+  // Replies of calls after front_, held back to keep the order: per call,
+  // encoded messages and whether the last one finished it.
+  std::map<std::uint64_t, std::pair<std::string, bool>> held_;
   bool peer_closed_ = false;  // EOF read; close once replies are out
   bool closing_ = false;
   // Buffered calls wait for another turn: the socket is watched for

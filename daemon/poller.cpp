@@ -2,7 +2,9 @@
 
 #include <sys/epoll.h>
 #include <systemd/sd-event.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
@@ -105,17 +107,27 @@ Poller::Poller(sd_event* loop, std::string spool_directory)
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
   if (sd_event_add_time(loop_, &timer_, CLOCK_MONOTONIC, UINT64_MAX, 1000, &Poller::on_time, this) <
       0) {
+    curl_multi_cleanup(multi_);
     throw std::runtime_error("cannot add the HTTP timer to the event loop");
   }
   sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0 ||
+      sd_event_add_io(loop_, &ready_, epoll_fd_, EPOLLIN, &Poller::on_ready, this) < 0) {
+    if (epoll_fd_ >= 0) close(epoll_fd_);
+    sd_event_source_disable_unref(timer_);
+    curl_multi_cleanup(multi_);
+    throw std::runtime_error("cannot add the HTTP sockets to the event loop");
+  }
 }
 
 Poller::~Poller() {
   cancel_all();
   for (CURL* easy : idle_handles_) curl_easy_cleanup(easy);
-  for (auto& [fd, source] : sockets_) sd_event_source_disable_unref(source);
-  sockets_.clear();
   curl_multi_cleanup(multi_);
+  sockets_.clear();
+  sd_event_source_disable_unref(ready_);
+  close(epoll_fd_);
   sd_event_source_disable_unref(timer_);
 }
 
@@ -182,24 +194,26 @@ void Poller::start(const HttpRequest& request, const TransferLimits& limits, Don
 
 int Poller::on_socket(CURL*, int fd, int what, void* self_ptr, void*) {
   auto* self = static_cast<Poller*>(self_ptr);
-  auto it = self->sockets_.find(fd);
+  const bool known = self->sockets_.count(fd) > 0;
   if (what == CURL_POLL_REMOVE) {
-    if (it != self->sockets_.end()) {
-      sd_event_source_disable_unref(it->second);
-      self->sockets_.erase(it);
+    if (known) {
+      // The fd may be closed already, which removed it from the epoll set.
+      epoll_ctl(self->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+      self->sockets_.erase(fd);
     }
     return 0;
   }
-  std::uint32_t events = 0;
-  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= EPOLLIN;
-  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= EPOLLOUT;
-  if (it != self->sockets_.end()) {
-    sd_event_source_set_io_events(it->second, events);
-    return 0;
+  epoll_event event{};
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) event.events |= EPOLLIN;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) event.events |= EPOLLOUT;
+  event.data.fd = fd;
+  if (epoll_ctl(self->epoll_fd_, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) < 0) {
+    // A reused fd number curl has not told us to remove: register it anew.
+    if (!known || errno != ENOENT || epoll_ctl(self->epoll_fd_, EPOLL_CTL_ADD, fd, &event) < 0) {
+      return -1;
+    }
   }
-  sd_event_source* source = nullptr;
-  if (sd_event_add_io(self->loop_, &source, fd, events, &Poller::on_io, self) < 0) return -1;
-  self->sockets_.emplace(fd, source);
+  self->sockets_.insert(fd);
   return 0;
 }
 
@@ -215,24 +229,30 @@ int Poller::on_timer(CURLM*, long timeout_ms, void* self_ptr) {
   return 0;
 }
 
-int Poller::on_io(sd_event_source*, int fd, std::uint32_t events, void* self_ptr) {
-  int action = 0;
-  if (events & EPOLLIN) action |= CURL_CSELECT_IN;
-  if (events & EPOLLOUT) action |= CURL_CSELECT_OUT;
-  if (events & (EPOLLERR | EPOLLHUP)) action |= CURL_CSELECT_ERR;
-  static_cast<Poller*>(self_ptr)->drive(fd, action);
+// Every socket that is ready now, then every finished transfer: answers
+// that arrived together are handled in one loop iteration.
+int Poller::on_ready(sd_event_source*, int, std::uint32_t, void* self_ptr) {
+  auto* self = static_cast<Poller*>(self_ptr);
+  epoll_event events[64];
+  const int ready = epoll_wait(self->epoll_fd_, events, 64, 0);
+  for (int i = 0; i < ready; ++i) {
+    int action = 0;
+    if (events[i].events & EPOLLIN) action |= CURL_CSELECT_IN;
+    if (events[i].events & EPOLLOUT) action |= CURL_CSELECT_OUT;
+    if (events[i].events & (EPOLLERR | EPOLLHUP)) action |= CURL_CSELECT_ERR;
+    int running = 0;
+    curl_multi_socket_action(self->multi_, events[i].data.fd, action, &running);
+  }
+  self->collect_done();
   return 0;
 }
 
 int Poller::on_time(sd_event_source*, std::uint64_t, void* self_ptr) {
-  static_cast<Poller*>(self_ptr)->drive(CURL_SOCKET_TIMEOUT, 0);
-  return 0;
-}
-
-void Poller::drive(int fd, int action) {
+  auto* self = static_cast<Poller*>(self_ptr);
   int running = 0;
-  curl_multi_socket_action(multi_, fd, action, &running);
-  collect_done();
+  curl_multi_socket_action(self->multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  self->collect_done();
+  return 0;
 }
 
 void Poller::collect_done() {

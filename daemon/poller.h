@@ -1,6 +1,10 @@
 // The Poller runs HTTP requests on libcurl's multi socket interface, driven
-// by the daemon's sd-event loop: curl's sockets become sd-event I/O sources
-// and curl's timer one sd-event time source, so nothing ever blocks.
+// by the daemon's sd-event loop, so nothing ever blocks: curl's sockets go
+// into an epoll instance of the Poller's own, which is one sd-event I/O
+// source, and curl's timer is one sd-event time source. sd-event dispatches
+// one source per loop iteration and the daemon commits after each, so one
+// source for all sockets lets every answer that arrived together be handled,
+// and committed, together.
 //
 // Easy handles are pooled and reused; connections stay alive in the multi
 // handle's cache. Admission (how many requests run) is the caller's job:
@@ -19,6 +23,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "daemon/providers/provider.h"
@@ -59,9 +64,8 @@ class Poller {
  private:
   static int on_socket(CURL* easy, int fd, int what, void* self, void* socket_data);
   static int on_timer(CURLM* multi, long timeout_ms, void* self);
-  static int on_io(sd_event_source* source, int fd, std::uint32_t events, void* self);
+  static int on_ready(sd_event_source* source, int fd, std::uint32_t events, void* self);
   static int on_time(sd_event_source* source, std::uint64_t usec, void* self);
-  void drive(int fd, int action);
   void collect_done();
   CURL* take_handle();
 
@@ -69,9 +73,11 @@ class Poller {
   std::string spool_directory_;
   CURLM* multi_ = nullptr;
   sd_event_source* timer_ = nullptr;
+  int epoll_fd_ = -1;                 // curl's sockets
+  sd_event_source* ready_ = nullptr;  // epoll_fd_ readable: some socket is
   std::vector<CURL*> idle_handles_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
-  std::unordered_map<int, sd_event_source*> sockets_;
+  std::unordered_set<int> sockets_;  // in epoll_fd_
 };
 
 }  // namespace jobtrack

@@ -139,9 +139,16 @@ void Scheduler::poll_now(std::int64_t job_id) {
   auto job = store_.get(job_id);
   if (!job || is_terminal(job->state)) return;
   store_.begin_batch();
-  job->next_poll_at = now();
-  store_.update_job(*job);
+  Job due = *job;
+  due.next_poll_at = now();
+  store_.update_job(*job, due);
   wake_soon();
+}
+
+void Scheduler::forget(std::int64_t job_id) {
+  for (auto& endpoint : endpoints_) {
+    std::erase_if(endpoint->due, [job_id](const Job& job) { return job.id == job_id; });
+  }
 }
 
 int Scheduler::on_timer(sd_event_source*, std::uint64_t, void* self) {
@@ -169,24 +176,35 @@ void Scheduler::run() {
 }
 
 // Starts what the endpoint may start now; returns when it next needs a look.
+// Due jobs are read kDueBatch at a time into endpoint.due, in next_poll_at
+// order, and dispatched from there: one query per batch instead of one per
+// completion. Whatever is not in that list was due later (or changed after
+// it was read), so taking the list first keeps the order a fresh query
+// would give.
 Millis Scheduler::admit(EndpointRuntime& endpoint, Millis now_ms) {
   if (endpoint.paused_until > now_ms) return expire_while_paused(endpoint, now_ms);
   endpoint.paused_until = 0;
   auto capacity =
       static_cast<int>(endpoint.config.max_in_flight) - static_cast<int>(endpoint.in_flight.size());
   while (capacity > 0) {
-    int want = std::min(capacity, kDueBatch);
-    std::vector<Job> due = store_.due(endpoint.config.name, now_ms, want, endpoint.in_flight);
-    for (const Job& job : due) {
-      if (job.deadline_at && *job.deadline_at <= now_ms) {
-        record(&endpoint, job, time_out(job, endpoint.policy, clock_.wall()));
-        continue;
-      }
-      if (!endpoint.bucket.take(now_ms)) return endpoint.bucket.next_token_at(now_ms);
-      dispatch(endpoint, job);
-      --capacity;
+    if (endpoint.due.empty()) {
+      std::vector<Job> due =
+          store_.due(endpoint.config.name, now_ms, kDueBatch, endpoint.in_flight);
+      if (due.empty()) break;
+      endpoint.due.assign(std::make_move_iterator(due.begin()), std::make_move_iterator(due.end()));
     }
-    if (static_cast<int>(due.size()) < want) break;
+    const Job& job = endpoint.due.front();
+    if (job.deadline_at && *job.deadline_at <= now_ms) {
+      Job expired = std::move(endpoint.due.front());
+      endpoint.due.pop_front();
+      record(&endpoint, expired, time_out(expired, endpoint.policy, clock_.wall()));
+      continue;
+    }
+    if (!endpoint.bucket.take(now_ms)) return endpoint.bucket.next_token_at(now_ms);
+    Job next = std::move(endpoint.due.front());
+    endpoint.due.pop_front();
+    dispatch(endpoint, next);
+    --capacity;
   }
   if (capacity <= 0) return kNever;  // a completion wakes us
   auto next = store_.next_due(endpoint.config.name, endpoint.in_flight);
@@ -199,6 +217,9 @@ Millis Scheduler::admit(EndpointRuntime& endpoint, Millis now_ms) {
 // A job past its deadline is due (decide() never schedules beyond it), so
 // the earliest due jobs are where to look.
 Millis Scheduler::expire_while_paused(EndpointRuntime& endpoint, Millis now_ms) {
+  // The jobs read ahead may time out below, and the pause may be long:
+  // read them again once it ends.
+  endpoint.due.clear();
   if (now_ms >= endpoint.deadlines_checked_at + kPausedDeadlineCheck) {
     endpoint.deadlines_checked_at = now_ms;
     for (const Job& job : store_.due(endpoint.config.name, now_ms, kDueBatch, endpoint.in_flight)) {
@@ -272,7 +293,7 @@ void Scheduler::record(EndpointRuntime* endpoint, const Job& before, Decision&& 
   store_.begin_batch();
   // A job forgotten while its poll was in flight stays forgotten: no row,
   // so nothing else about it is written, counted or told.
-  if (!store_.update_job(decision.job)) return;
+  if (!store_.update_job(before, decision.job)) return;
   if (decision.replace_rows && !decision.streamed_rows)
     store_.replace_results(decision.job.id, decision.rows);
   if (decision.transition) store_.insert_transition(decision.job.id, *decision.transition);

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -41,6 +42,11 @@ struct EndpointRuntime {
   TransferLimits limits;
 
   std::vector<std::int64_t> in_flight;  // job ids with a request running
+  // Due jobs read ahead of dispatch, earliest first; never in flight. Only
+  // the scheduler writes these jobs' rows, so the snapshots stay true,
+  // except for Forget (see Scheduler::forget) and PollNow (which only moves
+  // next_poll_at, and the poll's own schedule overwrites it).
+  std::deque<Job> due;
   TokenBucket bucket;
   Millis paused_until = 0;          // scheduler time; 0 when not paused
   Millis deadlines_checked_at = 0;  // while paused: when due jobs' deadlines were last checked
@@ -83,6 +89,8 @@ class Scheduler {
   void wake_soon();
   // Makes the job due now.
   void poll_now(std::int64_t job_id);
+  // The job was deleted: it must not be polled from the read-ahead list.
+  void forget(std::int64_t job_id);
 
   std::size_t in_flight() const;
   const SchedulerCounters& counters() const { return counters_; }

@@ -54,7 +54,7 @@ void Responder::reply(nlohmann::json parameters, bool continues) {
   if (finished) done_ = true;
   if (oneway_) return;
   if (auto connection = connection_.lock()) {
-    connection->send(protocol::reply(std::move(parameters), !finished), finished);
+    connection->send(protocol::reply(std::move(parameters), !finished), finished, sequence_);
   }
 }
 
@@ -62,7 +62,8 @@ void Responder::error(const protocol::VarlinkError& error) {
   if (done_) return;
   done_ = true;
   if (oneway_) return;
-  if (auto connection = connection_.lock()) connection->send(protocol::error_reply(error), true);
+  if (auto connection = connection_.lock())
+    connection->send(protocol::error_reply(error), true, sequence_);
 }
 
 const Peer& Responder::peer() const {

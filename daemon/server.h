@@ -3,7 +3,10 @@
 // systemd's socket activation or bound by itself) and every connection.
 //
 // Per connection: calls are answered in order; while a streaming call
-// ("more", e.g. Wait) is open, later calls wait their turn. Limits keep a
+// ("more", e.g. Wait) is open, later calls wait their turn. A call whose
+// reply only waits for the commit of the loop iteration (Track) does not
+// hold later calls up: a client may pipeline them, and they are committed
+// together. Limits keep a
 // hostile or slow client from costing more than bounded memory: incoming
 // messages over max_message_bytes are refused with InvalidParameter, a
 // client whose unread replies pass the output cap stops being read, then is
@@ -47,22 +50,29 @@ class Connection;
 // sending on a closed connection is a no-op.
 class Responder {
  public:
-  Responder(std::weak_ptr<Connection> connection, bool more, bool oneway)
-      : connection_(std::move(connection)), more_(more), oneway_(oneway) {}
+  Responder(std::weak_ptr<Connection> connection, std::uint64_t sequence, bool more, bool oneway)
+      : connection_(std::move(connection)), sequence_(sequence), more_(more), oneway_(oneway) {}
 
   // Sends a reply; `continues` keeps the call open (only with "more").
   void reply(nlohmann::json parameters, bool continues = false);
   void error(const protocol::VarlinkError& error);
   bool more() const { return more_; }
   bool done() const { return done_; }
+  // The reply waits only for the open batch's commit (Track): the
+  // connection goes on with later calls meanwhile, and holds their replies
+  // back until this one is sent, so replies still come in call order.
+  void awaiting_commit() { awaiting_commit_ = true; }
+  bool is_awaiting_commit() const { return awaiting_commit_; }
   bool connected() const { return !connection_.expired(); }
   const Peer& peer() const;
 
  private:
   std::weak_ptr<Connection> connection_;
+  std::uint64_t sequence_;  // the call's place on its connection
   bool more_;
   bool oneway_;
   bool done_ = false;
+  bool awaiting_commit_ = false;
 };
 
 using ResponderPtr = std::shared_ptr<Responder>;

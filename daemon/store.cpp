@@ -71,17 +71,83 @@ std::string insert_job_sql() {
   return fmt::format("INSERT INTO jobs ({}) VALUES ({})", names, values);
 }
 
-std::string update_job_sql() {
+// A set of kJobFields, bit i for kJobFields[i].
+using FieldMask = std::uint32_t;
+static_assert(kJobFields.size() <= 32);
+
+bool is_immutable(std::string_view field) {
+  return std::find(kImmutableFields.begin(), kImmutableFields.end(), field) !=
+         kImmutableFields.end();
+}
+
+std::size_t field_index(std::string_view field) {
+  return static_cast<std::size_t>(std::find(kJobFields.begin(), kJobFields.end(), field) -
+                                  kJobFields.begin());
+}
+
+FieldMask mutable_fields() {
+  FieldMask mask = 0;
+  for (std::size_t i = 0; i < kJobFields.size(); ++i) {
+    if (!is_immutable(kJobFields[i])) mask |= FieldMask{1} << i;
+  }
+  return mask;
+}
+
+// UPDATE of the fields in `mask` (immutable ones never), binding as
+// bind_job() does; the id is ?30. Parameters left out of the SQL may still be
+// bound: SQLite accepts any index up to the highest one used.
+std::string update_job_sql(FieldMask mask) {
   std::string assignments;
   for (std::size_t i = 0; i < kJobFields.size(); ++i) {
-    if (std::find(kImmutableFields.begin(), kImmutableFields.end(), kJobFields[i]) !=
-        kImmutableFields.end()) {
-      continue;
-    }
+    if (!(mask & (FieldMask{1} << i)) || is_immutable(kJobFields[i])) continue;
     if (!assignments.empty()) assignments += ", ";
     assignments += fmt::format("{} = ?{}", kJobFields[i], i + 1);
   }
   return fmt::format("UPDATE jobs SET {} WHERE id = ?{}", assignments, kJobFields.size() + 1);
+}
+
+// The kJobFields whose values differ between two versions of a job.
+// Each index and trigger on jobs costs only when its columns are written,
+// and CHECK constraints run only on written columns: a routine poll
+// changes four columns of twenty-nine.
+FieldMask job_differences(const Job& a, const Job& b) {
+  const std::array<bool, 29> differs = {
+      a.endpoint != b.endpoint,
+      a.remote_id != b.remote_id,
+      a.label != b.label,
+      a.state != b.state,
+      a.remote_status != b.remote_status,
+      a.progress != b.progress,
+      a.total != b.total,
+      a.processed != b.processed,
+      a.succeeded != b.succeeded,
+      a.failed != b.failed,
+      a.result_url != b.result_url,
+      a.error_code != b.error_code,
+      a.error_message != b.error_message,
+      a.detail_json != b.detail_json,
+      a.submitter_uid != b.submitter_uid,
+      a.submitted_at != b.submitted_at,
+      a.remote_created_at != b.remote_created_at,
+      a.updated_at != b.updated_at,
+      a.finished_at != b.finished_at,
+      a.expires_at != b.expires_at,
+      a.deadline_at != b.deadline_at,
+      a.next_poll_at != b.next_poll_at,
+      a.last_polled_at != b.last_polled_at,
+      a.poll_interval != b.poll_interval,
+      a.poll_count != b.poll_count,
+      a.consecutive_errors != b.consecutive_errors,
+      a.last_poll_error != b.last_poll_error,
+      a.seen != b.seen,
+      a.not_found_count != b.not_found_count,
+  };
+  static_assert(differs.size() == kJobFields.size());
+  FieldMask mask = 0;
+  for (std::size_t i = 0; i < differs.size(); ++i) {
+    if (differs[i]) mask |= FieldMask{1} << i;
+  }
+  return mask;
 }
 
 void bind_opt(SQLite::Statement& statement, int index, const std::optional<std::string>& value) {
@@ -254,34 +320,73 @@ std::int64_t count(SQLite::Statement& statement) {
   return statement.getColumn(0).getInt64();
 }
 
+// The statements that open and close transactions and savepoints, prepared
+// once: a write costs no SQL compilation beyond its own statement.
+struct TransactionStatements {
+  explicit TransactionStatements(SQLite::Database& db)
+      : begin(db, "BEGIN IMMEDIATE"),
+        commit(db, "COMMIT"),
+        rollback(db, "ROLLBACK"),
+        savepoint(db, "SAVEPOINT store_call"),
+        release(db, "RELEASE store_call"),
+        rollback_to(db, "ROLLBACK TO store_call") {}
+
+  SQLite::Statement begin, commit, rollback, savepoint, release, rollback_to;
+};
+
+// Runs one of the statements above; false (and the statement reset) on failure.
+bool try_run(SQLite::Statement& statement) {
+  const bool ok = statement.tryExecuteStep() == SQLITE_DONE;
+  statement.tryReset();
+  return ok;
+}
+
+// Runs one of the statements above; throws SQLite::Exception on failure.
+void must_run(SQLite::Statement& statement) {
+  ResetOnExit reset(statement);
+  statement.exec();
+}
+
+// What a store call writes: one statement is atomic by itself (SQLite undoes
+// a failed statement's changes and keeps the open transaction), several
+// need a savepoint to be undone together.
+enum class Writes { one_statement, several };
+
 // One store call's writes, atomic on their own: a transaction of its own
-// when none is open, a savepoint inside a batch (or an enclosing call), so
-// that a failed call leaves the open transaction exactly as it was.
+// when none is open, a savepoint inside a batch (or an enclosing call) when
+// the call writes several statements, so that a failed call leaves the open
+// transaction exactly as it was. A single statement inside a batch needs
+// neither: this is the poll path, three writes per poll.
 class WriteScope {
  public:
-  explicit WriteScope(SQLite::Database& db)
-      : db_(db), nested_(sqlite3_get_autocommit(db.getHandle()) == 0) {
-    db_.exec(nested_ ? "SAVEPOINT store_call" : "BEGIN IMMEDIATE");
+  WriteScope(SQLite::Database& db, TransactionStatements& tx, Writes writes)
+      : tx_(tx), nested_(sqlite3_get_autocommit(db.getHandle()) == 0) {
+    if (nested_ && writes == Writes::one_statement) {
+      done_ = true;
+      return;
+    }
+    must_run(nested_ ? tx_.savepoint : tx_.begin);
   }
   ~WriteScope() {
     if (done_) return;
     if (nested_) {
-      db_.tryExec("ROLLBACK TO store_call");
-      db_.tryExec("RELEASE store_call");
+      try_run(tx_.rollback_to);
+      try_run(tx_.release);
     } else {
-      db_.tryExec("ROLLBACK");
+      try_run(tx_.rollback);
     }
   }
   WriteScope(const WriteScope&) = delete;
   WriteScope& operator=(const WriteScope&) = delete;
 
   void commit() {
-    db_.exec(nested_ ? "RELEASE store_call" : "COMMIT");
+    if (done_) return;
+    must_run(nested_ ? tx_.release : tx_.commit);
     done_ = true;
   }
 
  private:
-  SQLite::Database& db_;
+  TransactionStatements& tx_;
   bool nested_;
   bool done_ = false;
 };
@@ -314,8 +419,9 @@ std::string order_clause(std::string_view order) {
 struct Store::Statements {
   explicit Statements(SQLite::Database& database)
       : db(database),
+        tx(db),
         insert_job(db, insert_job_sql()),
-        update_job(db, update_job_sql()),
+        update_job(db, update_job_sql(mutable_fields())),
         insert_transition(
             db,
             "INSERT INTO transitions (job_id, at, from_state, to_state, remote_status, progress, "
@@ -400,6 +506,14 @@ struct Store::Statements {
             db, "UPDATE jobs SET results_stored = max(results_stored - ?2, 0) WHERE id = ?1"),
         oldest_poll(db, "SELECT min(started_at) FROM polls") {}
 
+  // Partial job updates by the set of fields they write; a few shapes
+  // (a routine poll, a transition, a failure) cover nearly every call.
+  SQLite::Statement& update_fields(FieldMask mask) {
+    auto& cached = updates[mask];
+    if (!cached) cached = std::make_unique<SQLite::Statement>(db, update_job_sql(mask));
+    return *cached;
+  }
+
   // list() statements by their SQL text; the filter combinations are few.
   SQLite::Statement& list(const std::string& sql) {
     auto& cached = lists[sql];
@@ -408,12 +522,14 @@ struct Store::Statements {
   }
 
   SQLite::Database& db;
+  TransactionStatements tx;
   SQLite::Statement insert_job, update_job, insert_transition, set_results_stored, delete_results,
       insert_result, insert_poll, delete_job, get, find, history, results_page, results_stored,
       results_errors, due, next_due, count_by_state, count_transitions, count_jobs,
       count_active_jobs, polls_since, prune_polls, expiring_endpoints, expired_jobs, next_expiry,
       delete_results_chunk, lower_results_stored, oldest_poll;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> lists;
+  std::unordered_map<FieldMask, std::unique_ptr<SQLite::Statement>> updates;
 };
 
 namespace {
@@ -487,29 +603,63 @@ int Store::schema_version() {
 
 void Store::begin_batch() {
   if (in_batch_) return;
-  guarded(path_, *db_, in_batch_, "begin batch", [&] { db_->exec("BEGIN IMMEDIATE"); });
+  // Hooks left from a batch SQLite rolled back by itself (a failed write
+  // whose caller did not roll back): that batch is lost.
+  if (!commit_hooks_.empty()) {
+    const std::string lost = fmt::format("database {}: the batch was rolled back", path_);
+    run_commit_hooks(&lost);
+  }
+  guarded(path_, *db_, in_batch_, "begin batch", [&] { must_run(statements_->tx.begin); });
   in_batch_ = true;
 }
 
 void Store::commit_batch() {
   if (!in_batch_) return;
   try {
-    db_->exec("COMMIT");
+    must_run(statements_->tx.commit);
     in_batch_ = false;
   } catch (const SQLite::Exception& e) {
     db_->tryExec("ROLLBACK");
     in_batch_ = false;
-    throw StoreError(
-        fmt::format("database {}: commit failed, batch rolled back: {}", path_, e.what()));
+    const std::string error =
+        fmt::format("database {}: commit failed, batch rolled back: {}", path_, e.what());
+    run_commit_hooks(&error);
+    throw StoreError(error);
   }
+  run_commit_hooks(nullptr);
 }
 
 void Store::rollback_batch() {
-  if (!in_batch_) return;
+  const std::string lost = fmt::format("database {}: the batch was rolled back", path_);
+  if (!in_batch_) {
+    run_commit_hooks(&lost);
+    return;
+  }
   in_batch_ = false;
   // SQLite may already have rolled back after an I/O error; nothing is left to undo then.
-  if (sqlite3_get_autocommit(db_->getHandle()) != 0) return;
-  guarded(path_, *db_, in_batch_, "roll back batch", [&] { db_->exec("ROLLBACK"); });
+  if (sqlite3_get_autocommit(db_->getHandle()) == 0) {
+    try {
+      guarded(path_, *db_, in_batch_, "roll back batch", [&] { db_->exec("ROLLBACK"); });
+    } catch (const StoreError&) {
+      run_commit_hooks(&lost);
+      throw;
+    }
+  }
+  run_commit_hooks(&lost);
+}
+
+void Store::after_commit(CommitHook hook) {
+  if (!in_batch_) {
+    hook(nullptr);
+    return;
+  }
+  commit_hooks_.push_back(std::move(hook));
+}
+
+void Store::run_commit_hooks(const std::string* error) {
+  std::vector<CommitHook> hooks;
+  hooks.swap(commit_hooks_);
+  for (auto& hook : hooks) hook(error);
 }
 
 bool Store::in_batch() const {
@@ -518,7 +668,7 @@ bool Store::in_batch() const {
 
 std::int64_t Store::insert_job(const Job& job, const Transition& first) {
   return guarded(path_, *db_, in_batch_, "insert job", [&] {
-    WriteScope scope(*db_);
+    WriteScope scope(*db_, statements_->tx, Writes::several);
     bind_job(statements_->insert_job, job);
     run(statements_->insert_job);
     const auto id = db_->getLastInsertRowid();
@@ -533,7 +683,7 @@ std::int64_t Store::insert_job(const Job& job, const Transition& first) {
 // write nothing.
 bool Store::update_job(const Job& job) {
   return guarded(path_, *db_, in_batch_, "update job", [&] {
-    WriteScope scope(*db_);
+    WriteScope scope(*db_, statements_->tx, Writes::one_statement);
     auto& s = statements_->update_job;
     bind_job(s, job);
     s.bind(static_cast<int>(kJobFields.size()) + 1, job.id);
@@ -543,9 +693,26 @@ bool Store::update_job(const Job& job) {
   });
 }
 
+bool Store::update_job(const Job& before, const Job& after) {
+  return guarded(path_, *db_, in_batch_, "update job", [&] {
+    static const FieldMask kMutable = mutable_fields();
+    // next_poll_at is always written: PollNow may have moved it since the
+    // snapshot, and the poll's own schedule must win (a poll changes it anyway).
+    static const FieldMask kNextPoll = FieldMask{1} << field_index("next_poll_at");
+    const FieldMask changed = (job_differences(before, after) | kNextPoll) & kMutable;
+    WriteScope scope(*db_, statements_->tx, Writes::one_statement);
+    auto& s = statements_->update_fields(changed);
+    bind_job(s, after);
+    s.bind(static_cast<int>(kJobFields.size()) + 1, after.id);
+    const bool updated = run(s) > 0;
+    scope.commit();
+    return updated;
+  });
+}
+
 void Store::insert_transition(std::int64_t job_id, const Transition& transition) {
   guarded(path_, *db_, in_batch_, "insert transition", [&] {
-    WriteScope scope(*db_);
+    WriteScope scope(*db_, statements_->tx, Writes::one_statement);
     auto& s = statements_->insert_transition;
     s.bind(1, job_id);
     s.bind(2, transition.at);
@@ -565,7 +732,7 @@ void Store::insert_transition(std::int64_t job_id, const Transition& transition)
 
 void Store::replace_results(std::int64_t job_id, const std::vector<RowResult>& rows) {
   guarded(path_, *db_, in_batch_, "replace results", [&] {
-    WriteScope scope(*db_);
+    WriteScope scope(*db_, statements_->tx, Writes::several);
     auto& stored = statements_->set_results_stored;
     stored.bind(1, job_id);
     stored.bind(2, static_cast<std::int64_t>(rows.size()));
@@ -621,7 +788,7 @@ void Store::abandon_results() {
 
 void Store::insert_poll(const PollRecord& poll) {
   guarded(path_, *db_, in_batch_, "insert poll", [&] {
-    WriteScope scope(*db_);
+    WriteScope scope(*db_, statements_->tx, Writes::one_statement);
     auto& s = statements_->insert_poll;
     s.bind(1, poll.job_id);
     s.bind(2, poll.endpoint);
@@ -641,7 +808,7 @@ void Store::insert_poll(const PollRecord& poll) {
 
 bool Store::delete_job(std::int64_t job_id) {
   return guarded(path_, *db_, in_batch_, "delete job", [&] {
-    WriteScope scope(*db_);
+    WriteScope scope(*db_, statements_->tx, Writes::one_statement);
     auto& s = statements_->delete_job;
     s.bind(1, job_id);
     const bool deleted = run(s) > 0;
@@ -853,7 +1020,7 @@ std::int64_t Store::file_bytes() {
 
 std::int64_t Store::prune_polls(Millis before, int limit) {
   return guarded(path_, *db_, in_batch_, "prune polls", [&] {
-    WriteScope scope(*db_);
+    WriteScope scope(*db_, statements_->tx, Writes::one_statement);
     auto& s = statements_->prune_polls;
     s.bind(1, before);
     s.bind(2, limit);
@@ -899,7 +1066,7 @@ std::optional<Millis> Store::next_expiry(const std::string& endpoint) {
 
 std::int64_t Store::delete_results_chunk(std::int64_t job_id, int limit) {
   return guarded(path_, *db_, in_batch_, "delete results", [&] {
-    WriteScope scope(*db_);
+    WriteScope scope(*db_, statements_->tx, Writes::several);
     auto& remove = statements_->delete_results_chunk;
     remove.bind(1, job_id);
     remove.bind(2, limit);

@@ -12,6 +12,7 @@
 // Threading: one thread (the event loop). Prepared statements are cached.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -72,11 +73,23 @@ class Store {
   void rollback_batch();
   bool in_batch() const;
 
+  // Called once the open batch is committed (error null) or lost (rolled
+  // back, or gone with a failed write: the error); at once when no batch is
+  // open. This is how a write is acknowledged only once it is durable while
+  // the writes of one loop iteration still share one commit. In order.
+  using CommitHook = std::function<void(const std::string* error)>;
+  void after_commit(CommitHook hook);
+
   // Inserts a new job (id assigned) and its first transition; returns the id.
   std::int64_t insert_job(const Job& job, const Transition& first);
   // Rewrites every mutable column of the job row; false when the row is
   // gone (the job was forgotten meanwhile): nothing is written then.
   bool update_job(const Job& job);
+  // The same, writing only the columns where `after` differs from `before`,
+  // which must be the row as stored (the snapshot a poll started from).
+  // A column changed meanwhile by another call keeps its new value unless
+  // `after` changes it too.
+  bool update_job(const Job& before, const Job& after);
   void insert_transition(std::int64_t job_id, const Transition& transition);
   // Replaces the job's per-row results with `rows` and sets results_stored.
   void replace_results(std::int64_t job_id, const std::vector<RowResult>& rows);
@@ -156,6 +169,8 @@ class Store {
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<Statements> statements_;
   bool in_batch_ = false;
+  std::vector<CommitHook> commit_hooks_;  // of the open batch
+  void run_commit_hooks(const std::string* error);
 };
 
 }  // namespace jobtrack

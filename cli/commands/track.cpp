@@ -2,11 +2,15 @@
 // jobtrackctl track --stdin [--label TEXT] [--deadline DURATION]
 //
 // With --stdin, lines "ENDPOINT REMOTE_ID [LABEL]" (cli/track_lines.h) are
-// tracked one by one over one connection as they are read, so a long list
-// streams. A malformed line, or one the daemon refuses (unknown endpoint,
-// bad remote id), is reported on stderr with its line number and skipped;
-// the exit code is then 65. Losing the daemon stops at once (69).
-#include <iostream>
+// tracked over one connection as they are read, so a long list streams:
+// up to kPipeline calls are sent ahead of their replies (the daemon commits
+// the Tracks it reads together, and answers each once committed); replies,
+// and so the output, keep the order of the lines. A malformed line, or one the daemon refuses
+// (unknown endpoint, bad remote id), is reported on stderr with its line number and skipped; the
+// exit code is then 65. Losing the daemon stops at once (69).
+#include <unistd.h>
+
+#include <deque>
 #include <memory>
 #include <string>
 
@@ -16,6 +20,7 @@
 #include "cli/csv.h"
 #include "cli/exit_codes.h"
 #include "cli/failure.h"
+#include "cli/fd_lines.h"
 #include "cli/render.h"
 #include "cli/track_lines.h"
 
@@ -49,6 +54,8 @@ void print_job(const GlobalOptions& global, const json& job, bool first) {
   std::fflush(stdout);
 }
 
+constexpr std::size_t kPipeline = 256;
+
 int track_stdin(const GlobalOptions& global, const Options& options, bool with_label,
                 bool with_deadline) {
   auto client = connect(global);
@@ -56,7 +63,32 @@ int track_stdin(const GlobalOptions& global, const Options& options, bool with_l
   if (global.json) print("[");
   std::size_t line_number = 0, bad = 0, tracked = 0;
   int fatal = 0;
-  for (std::string line; std::getline(std::cin, line);) {
+  std::deque<std::size_t> sent;  // line numbers of the calls awaiting their reply
+  // Takes the oldest reply; false when nothing more can be done.
+  auto take_reply = [&]() -> bool {
+    const std::size_t number = sent.front();
+    sent.pop_front();
+    auto reply = client->receive_reply();
+    if (!reply && refusal(reply.error())) {
+      fmt::print(stderr, "jobtrackctl: line {}: {}\n", number, describe(reply.error()).message);
+      ++bad;
+      return true;
+    }
+    if (!reply) {
+      fatal = report(describe(reply.error()));
+      return false;
+    }
+    auto job = reply->find("job");
+    if (job == reply->end() || !job->is_object()) {
+      fatal = report(Failure{kExitSoftware, "jobtrackd sent an unexpected reply (no 'job')"});
+      return false;
+    }
+    print_job(global, *job, tracked == 0);
+    ++tracked;
+    return true;
+  };
+  FdLines input(STDIN_FILENO);
+  for (std::string line; fatal == 0 && input.next(line);) {
     ++line_number;
     auto parsed = parse_track_line(line);
     if (!parsed) {
@@ -72,24 +104,20 @@ int track_stdin(const GlobalOptions& global, const Options& options, bool with_l
       parameters["label"] = options.label;
     }
     if (with_deadline) parameters["deadline"] = options.deadline;
-    auto reply = client->call(method_name("Track"), parameters);
-    if (!reply && refusal(reply.error())) {
-      fmt::print(stderr, "jobtrackctl: line {}: {}\n", line_number,
-                 describe(reply.error()).message);
-      ++bad;
-      continue;
-    }
-    if (!reply) {
-      fatal = report(describe(reply.error()));
+    if (auto ok = client->send_call(method_name("Track"), parameters); !ok) {
+      fatal = report(describe(ok.error()));
       break;
     }
-    auto job = reply->find("job");
-    if (job == reply->end() || !job->is_object()) {
-      fatal = report(Failure{kExitSoftware, "jobtrackd sent an unexpected reply (no 'job')"});
-      break;
+    sent.push_back(line_number);
+    // Nothing more to read for now (a terminal, a slow producer): collect
+    // the replies, so each line's id appears as soon as it is tracked.
+    const bool more_ready = input.ready();
+    while (!sent.empty() && (sent.size() >= kPipeline || !more_ready)) {
+      if (!take_reply()) break;
     }
-    print_job(global, *job, tracked == 0);
-    ++tracked;
+  }
+  while (fatal == 0 && !sent.empty()) {
+    if (!take_reply()) break;
   }
   if (global.json) print(tracked == 0 ? "]\n" : "\n]\n");
   if (fatal != 0) return fatal;

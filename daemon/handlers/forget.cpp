@@ -14,6 +14,7 @@ void forget(HandlerContext& context, Params& params, const ResponderPtr& respond
     if (!may_change(context, responder, *job)) return responder->error(not_yours(*job));
     context.store.delete_job(job->id);
     context.store.commit_batch();
+    context.scheduler.forget(job->id);
     context.facts.jobs_deleted += 1;
     if (context.facts.job_forgotten) context.facts.job_forgotten();
     context.watchers.job_deleted(job->id);

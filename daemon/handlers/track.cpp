@@ -1,5 +1,8 @@
-// Track: start tracking (endpoint, remote_id), idempotently. The new job is
-// committed before the reply, so an acknowledged Track survives a crash.
+// Track: start tracking (endpoint, remote_id), idempotently. The reply
+// waits for the commit of the loop iteration's batch, so an acknowledged
+// Track survives a crash, and the Tracks a client pipelines share commits
+// (the connection goes on with its later calls meanwhile). A batch that is
+// lost answers StorageFailure instead.
 #include <fmt/format.h>
 
 #include "daemon/handlers/handlers.h"
@@ -7,6 +10,22 @@
 #include "daemon/protocol/durations.h"
 
 namespace jobtrack::handlers {
+namespace {
+
+void reply_after_commit(HandlerContext& context, const ResponderPtr& responder,
+                        nlohmann::json reply) {
+  responder->awaiting_commit();
+  context.store.after_commit(
+      [responder, reply = std::move(reply)](const std::string* error) mutable {
+        if (error) {
+          responder->error(storage_failure(StoreError(*error)));
+        } else {
+          responder->reply(std::move(reply));
+        }
+      });
+}
+
+}  // namespace
 
 void track(HandlerContext& context, Params& params, const ResponderPtr& responder) {
   auto endpoint_name = params.required_string("endpoint");
@@ -43,7 +62,10 @@ void track(HandlerContext& context, Params& params, const ResponderPtr& responde
 
   try {
     if (auto existing = context.store.find(*endpoint_name, *remote_id)) {
-      return responder->reply({{"job", render_job(context, *existing)}, {"created", false}});
+      // It may have been tracked earlier in this very batch: answer once that is committed.
+      reply_after_commit(context, responder,
+                         {{"job", render_job(context, *existing)}, {"created", false}});
+      return;
     }
     Millis wall = context.clock.wall();
     Millis now = context.scheduler.now();
@@ -60,14 +82,14 @@ void track(HandlerContext& context, Params& params, const ResponderPtr& responde
     first.at = wall;
     first.to = State::queued;
     first.detail = "tracked";
+    context.store.begin_batch();
     job.id = context.store.insert_job(job, first);
-    context.store.commit_batch();
-    context.watchers.queue(job, first);  // delivered to watchers after this iteration
+    context.watchers.queue(job, first);  // delivered to watchers after the commit
     context.scheduler.wake_soon();
     log_info(
         fmt::format("tracking {} on {} for uid {}", job.remote_id, job.endpoint, job.submitter_uid),
         {job.id, job.endpoint, job.remote_id, to_string(job.state)});
-    responder->reply({{"job", render_job(context, job)}, {"created", true}});
+    reply_after_commit(context, responder, {{"job", render_job(context, job)}, {"created", true}});
   } catch (const StoreError& error) {
     context.store.rollback_batch();
     responder->error(storage_failure(error));

@@ -813,3 +813,73 @@ TEST_CASE("a database that cannot be opened is reported as a StoreError naming t
     CHECK_THAT(e.what(), Catch::Contains(path));
   }
 }
+
+TEST_CASE("update_job(before, after) writes what changed and leaves other columns alone") {
+  ScratchDir dir;
+  const auto path = dir.file("jobs.db");
+  Store store(path);
+  auto job = full_job();
+  job.id = store.insert_job(job, first_transition());
+
+  // Someone else changed a column the poll does not touch.
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE jobs SET label = 'renamed' WHERE id = " + std::to_string(job.id));
+  }
+  auto after = job;
+  after.state = State::succeeded;
+  after.poll_count = 8;
+  after.progress = 100.0;
+  after.next_poll_at = std::nullopt;
+  REQUIRE(store.update_job(job, after));
+
+  const auto read = store.get(job.id);
+  REQUIRE(read);
+  CHECK(read->label == "renamed");  // unchanged between before and after: not written
+  CHECK(read->state == State::succeeded);
+  CHECK(read->poll_count == 8);
+  CHECK(read->progress == 100.0);
+  CHECK_FALSE(read->next_poll_at);
+  CHECK(store.counters().by_state[2].second == 1);  // the counting trigger saw the change
+
+  SECTION("next_poll_at is written even when the poll kept it, over a PollNow meanwhile") {
+    auto moved = *read;
+    moved.next_poll_at = 5;
+    store.update_job(*read, moved);  // PollNow
+    REQUIRE(store.update_job(*read, *read));
+    CHECK_FALSE(store.get(job.id)->next_poll_at);
+  }
+  SECTION("a forgotten job is not written") {
+    REQUIRE(store.delete_job(job.id));
+    CHECK_FALSE(store.update_job(job, after));
+  }
+}
+
+TEST_CASE("after_commit runs once the batch is committed, or says it was lost") {
+  ScratchDir dir;
+  Store store(dir.file("jobs.db"));
+  std::vector<std::string> told;
+  auto hook = [&told](const char* name) {
+    return [&told, name](const std::string* error) {
+      told.push_back(std::string(name) + (error ? ": lost" : ": committed"));
+    };
+  };
+
+  store.after_commit(hook("no batch"));  // nothing pending: at once
+  CHECK(told == std::vector<std::string>{"no batch: committed"});
+
+  store.begin_batch();
+  store.insert_job(make_job("e", "1"), first_transition());
+  store.after_commit(hook("a"));
+  store.after_commit(hook("b"));
+  CHECK(told.size() == 1);  // not before the commit
+  store.commit_batch();
+  CHECK(told == std::vector<std::string>{"no batch: committed", "a: committed", "b: committed"});
+
+  store.begin_batch();
+  store.insert_job(make_job("e", "2"), first_transition());
+  store.after_commit(hook("c"));
+  store.rollback_batch();
+  CHECK(told.back() == "c: lost");
+  CHECK_FALSE(store.find("e", "2"));
+}
