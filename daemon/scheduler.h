@@ -24,6 +24,7 @@
 
 #include "daemon/clock.h"
 #include "daemon/config.h"
+#include "daemon/ingest.h"
 #include "daemon/poller.h"
 #include "daemon/store.h"
 #include "daemon/token_bucket.h"
@@ -35,8 +36,8 @@ namespace jobtrack {
 // token, and its live counters.
 struct EndpointRuntime {
   EndpointConfig config;
-  std::unique_ptr<Provider> provider;
-  std::string token;  // never logged, never stored
+  std::shared_ptr<const Provider> provider;  // shared with a parser thread (Ingestor)
+  std::string token;                         // never logged, never stored
   TrackerPolicy policy;
   TransferLimits limits;
 
@@ -70,6 +71,8 @@ class Scheduler {
 
   void on_transition(TransitionHook hook) { on_transition_ = std::move(hook); }
   void on_storage(StorageHook hook) { on_storage_ = std::move(hook); }
+  // Where large (spooled) status bodies go; without one they are read at once.
+  void set_ingestor(Ingestor* ingestor) { ingestor_ = ingestor; }
 
   // Installs the endpoints (at start and on reload); live counters and
   // in-flight requests of endpoints that keep their name carry over.
@@ -97,6 +100,8 @@ class Scheduler {
   Millis expire_while_paused(EndpointRuntime& endpoint, Millis now);
   void dispatch(EndpointRuntime& endpoint, const Job& job);
   void on_response(const std::string& endpoint_name, const Job& snapshot, HttpResponse&& response);
+  void conclude(const std::string& endpoint_name, const Job& snapshot, PollResult&& result,
+                StreamedResults* rows);
   void record(EndpointRuntime* endpoint, const Job& before, Decision&& decision);
   void arm_timer(Millis at);
   void count_poll(bool failed);
@@ -105,6 +110,7 @@ class Scheduler {
   sd_event* loop_;
   Store& store_;
   Poller& poller_;
+  Ingestor* ingestor_ = nullptr;
   const Clock& clock_;
   Millis epoch_offset_;  // wall - monotonic at start
   std::vector<std::unique_ptr<EndpointRuntime>> endpoints_;

@@ -489,6 +489,7 @@ void Store::begin_batch() {
   if (in_batch_) return;
   guarded(path_, *db_, in_batch_, "begin batch", [&] { db_->exec("BEGIN IMMEDIATE"); });
   in_batch_ = true;
+  ++batch_serial_;
 }
 
 void Store::commit_batch() {
@@ -581,21 +582,21 @@ void Store::replace_results(std::int64_t job_id, const std::vector<RowResult>& r
 bool Store::begin_results(std::int64_t job_id) {
   return guarded(path_, *db_, in_batch_, "begin results", [&] {
     if (!in_batch_) throw StoreError("begin_results needs an open batch");
-    db_->exec("SAVEPOINT results");
+    WriteScope scope(*db_);
     auto& stored = statements_->set_results_stored;
     stored.bind(1, job_id);
     stored.bind(2, std::int64_t{0});
-    if (run(stored) == 0) {
-      db_->exec("RELEASE results");
-      return false;  // no such job
-    }
+    if (run(stored) == 0) return false;  // no such job
     auto& remove = statements_->delete_results;
     remove.bind(1, job_id);
     run(remove);
+    scope.commit();
     return true;
   });
 }
 
+// No savepoint per row: a failed insert fails the batch (the caller rolls
+// it back), and a million savepoints would double the cost of the rows.
 void Store::add_result(std::int64_t job_id, const RowResult& row) {
   guarded(path_, *db_, in_batch_, "insert result",
           [&] { insert_row(statements_->insert_result, job_id, row); });
@@ -607,15 +608,6 @@ void Store::end_results(std::int64_t job_id, std::int64_t count) {
     stored.bind(1, job_id);
     stored.bind(2, count);
     run(stored);
-    db_->exec("RELEASE results");
-  });
-}
-
-void Store::abandon_results() {
-  if (!in_batch_ || sqlite3_get_autocommit(db_->getHandle()) != 0) return;
-  guarded(path_, *db_, in_batch_, "abandon results", [&] {
-    db_->exec("ROLLBACK TO results");
-    db_->exec("RELEASE results");
   });
 }
 

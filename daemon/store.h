@@ -12,6 +12,7 @@
 // Threading: one thread (the event loop). Prepared statements are cached.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -71,6 +72,8 @@ class Store {
   void commit_batch();  // no-op when none is open
   void rollback_batch();
   bool in_batch() const;
+  // Tells batches apart: a new number for every begin_batch() that opens one.
+  std::uint64_t batch_serial() const { return batch_serial_; }
 
   // Inserts a new job (id assigned) and its first transition; returns the id.
   std::int64_t insert_job(const Job& job, const Transition& first);
@@ -81,14 +84,18 @@ class Store {
   // Replaces the job's per-row results with `rows` and sets results_stored.
   void replace_results(std::int64_t job_id, const std::vector<RowResult>& rows);
   // Streams a job's per-row results into the open batch, for result sets
-  // too large to hold: begin_results() deletes the job's rows inside a
-  // savepoint (false, and nothing written, when the job is gone); add_result()
-  // inserts one row; end_results() records the count and keeps them;
-  // abandon_results() undoes all since begin_results(). Needs a batch.
+  // too large to hold, possibly over many loop iterations while other
+  // writes join the same batch: begin_results() deletes the job's rows and
+  // zeroes its count (false, and nothing written, when the job is gone);
+  // add_result() inserts one row; end_results() records the count. Rows
+  // that are not to be kept are deleted with delete_results_chunk(), a
+  // chunk at a time: a savepoint could not undo them without undoing the
+  // other writes made meanwhile. A job's rows are only replaced when it
+  // reaches a terminal state, and only active jobs are polled, so a job
+  // whose results stream in has none to lose. Needs a batch.
   bool begin_results(std::int64_t job_id);
   void add_result(std::int64_t job_id, const RowResult& row);
   void end_results(std::int64_t job_id, std::int64_t count);
-  void abandon_results();
   void insert_poll(const PollRecord& poll);
   bool delete_job(std::int64_t job_id);  // cascades; false when absent
 
@@ -156,6 +163,7 @@ class Store {
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<Statements> statements_;
   bool in_batch_ = false;
+  std::uint64_t batch_serial_ = 0;
 };
 
 }  // namespace jobtrack

@@ -13,7 +13,9 @@
 #include <string>
 
 #include "daemon/clock.h"
+#include "daemon/commit_gate.h"
 #include "daemon/config.h"
+#include "daemon/ingest.h"
 #include "daemon/protocol/varlink.h"
 #include "daemon/scheduler.h"
 #include "daemon/server.h"
@@ -34,6 +36,8 @@ struct DaemonFacts {
 
 struct HandlerContext {
   Store& store;
+  CommitGate& commits;       // replies that promise a commit go through after_commit()
+  const Ingestor* ingestor;  // may be null
   Scheduler& scheduler;
   Watchers& watchers;
   const Clock& clock;

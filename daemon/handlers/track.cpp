@@ -61,13 +61,16 @@ void track(HandlerContext& context, Params& params, const ResponderPtr& responde
     first.to = State::queued;
     first.detail = "tracked";
     job.id = context.store.insert_job(job, first);
-    context.store.commit_batch();
-    context.watchers.queue(job, first);  // delivered to watchers after this iteration
+    context.watchers.queue(job, first);  // delivered to watchers after the commit
     context.scheduler.wake_soon();
-    log_info(
-        fmt::format("tracking {} on {} for uid {}", job.remote_id, job.endpoint, job.submitter_uid),
-        {job.id, job.endpoint, job.remote_id, to_string(job.state)});
-    responder->reply({{"job", render_job(context, job)}, {"created", true}});
+    // Answered once committed: later, while a large result set holds the batch open.
+    context.commits.after_commit([&context, responder, job](const std::string* error) {
+      if (error) return responder->error(storage_failure(StoreError(*error)));
+      log_info(fmt::format("tracking {} on {} for uid {}", job.remote_id, job.endpoint,
+                           job.submitter_uid),
+               {job.id, job.endpoint, job.remote_id, to_string(job.state)});
+      responder->reply({{"job", render_job(context, job)}, {"created", true}});
+    });
   } catch (const StoreError& error) {
     context.store.rollback_batch();
     responder->error(storage_failure(error));

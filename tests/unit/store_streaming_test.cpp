@@ -1,5 +1,5 @@
-// Store's streamed results (begin_results / add_result / end_results /
-// abandon_results) and the trigger-kept counts of schema/003_counts.sql.
+// Store's streamed results (begin_results / add_result / end_results,
+// delete_results_chunk to drop them) and the trigger-kept counts of schema/003_counts.sql.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 
@@ -48,23 +48,35 @@ TEST_CASE("streamed results replace the job's rows and its count when finished")
   CHECK(store.results(id, std::nullopt, 100, false).rows.size() == 5);
 }
 
-TEST_CASE("abandoned streamed results leave the old rows and the rest of the batch as they were") {
+TEST_CASE("dropped streamed results go in chunks and leave the rest of the batch as it was") {
   ScratchDir dir;
   Store store(dir.file("jobs.db"));
   const auto id = add_job(store, "a");
-  store.replace_results(id, {row(0)});
   store.begin_batch();
   auto job = *store.get(id);
   job.remote_status = "complete";
   REQUIRE(store.update_job(job));
   REQUIRE(store.begin_results(id));
-  store.add_result(id, row(0));
-  store.add_result(id, row(1));
-  store.abandon_results();
+  for (int i = 0; i < 5; ++i) store.add_result(id, row(i));
+  CHECK(store.delete_results_chunk(id, 3) == 3);
+  CHECK(store.delete_results_chunk(id, 3) == 2);
   store.commit_batch();
-  CHECK(store.get(id)->results_stored == 1);
+  CHECK(store.get(id)->results_stored == 0);
   CHECK(store.get(id)->remote_status == "complete");
-  CHECK(store.results(id, std::nullopt, 100, false).rows.size() == 1);
+  CHECK(store.results(id, std::nullopt, 100, false).rows.empty());
+}
+
+TEST_CASE("every batch gets its own serial") {
+  ScratchDir dir;
+  Store store(dir.file("jobs.db"));
+  store.begin_batch();
+  const auto first = store.batch_serial();
+  store.begin_batch();  // already open: the same batch
+  CHECK(store.batch_serial() == first);
+  store.rollback_batch();
+  store.begin_batch();
+  CHECK(store.batch_serial() != first);
+  store.commit_batch();
 }
 
 TEST_CASE("a job forgotten before its results arrive gets none, and update_job says it is gone") {

@@ -1,0 +1,91 @@
+// CommitGate: commits at once when free; while held, commit() does nothing
+// and replies wait for the commit that follows the release; a rolled-back
+// batch tells its waiters so.
+#include "daemon/commit_gate.h"
+
+#include <catch2/catch.hpp>
+
+#include "daemon/store.h"
+#include "tests/unit/scratch_dir.h"
+
+using jobtrack::CommitGate;
+using jobtrack::Job;
+using jobtrack::Store;
+using jobtrack::Transition;
+using jobtrack::test::ScratchDir;
+
+namespace {
+
+std::int64_t add_job(Store& store, const std::string& remote_id) {
+  Job job;
+  job.endpoint = "prism";
+  job.remote_id = remote_id;
+  job.submitted_at = 1000;
+  return store.insert_job(job, Transition{});
+}
+
+// What a waiting callback was told: "" for committed, else the error.
+struct Told {
+  bool called = false;
+  std::string error;
+  CommitGate::Committed callback() {
+    return [this](const std::string* failure) {
+      called = true;
+      error = failure ? *failure : "";
+    };
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a free gate commits the open batch before telling the caller") {
+  ScratchDir dir;
+  Store store(dir.file("jobs.db"));
+  CommitGate gate(store);
+  store.begin_batch();
+  add_job(store, "a");
+  Told told;
+  gate.after_commit(told.callback());
+  CHECK(told.called);
+  CHECK(told.error.empty());
+  CHECK_FALSE(store.in_batch());
+}
+
+TEST_CASE("while held nothing is committed and replies wait for the commit after release") {
+  ScratchDir dir;
+  const auto path = dir.file("jobs.db");
+  Store store(path);
+  CommitGate gate(store);
+  gate.hold();
+  store.begin_batch();
+  add_job(store, "a");
+  Told told;
+  gate.after_commit(told.callback());
+  CHECK_FALSE(gate.commit());
+  CHECK_FALSE(told.called);
+  CHECK(store.in_batch());
+  gate.release();
+  CHECK(gate.commit());
+  CHECK(told.called);
+  CHECK(told.error.empty());
+  CHECK(store.find("prism", "a"));
+}
+
+TEST_CASE("waiters of a rolled-back batch learn that their writes are gone") {
+  ScratchDir dir;
+  Store store(dir.file("jobs.db"));
+  CommitGate gate(store);
+  gate.hold();
+  store.begin_batch();
+  add_job(store, "a");
+  Told lost;
+  gate.after_commit(lost.callback());
+  store.rollback_batch();
+  store.begin_batch();  // a later batch commits, but not the one holding "a"
+  add_job(store, "b");
+  gate.release();
+  gate.commit();
+  CHECK(lost.called);
+  CHECK_FALSE(lost.error.empty());
+  CHECK_FALSE(store.find("prism", "a"));
+}
