@@ -201,21 +201,25 @@ void Scheduler::on_response(const std::string& endpoint_name, const Job& snapsho
     request.token = endpoint->token;
     request.response = std::move(response);
     request.wall = clock_.wall();
-    request.conclude = [this, endpoint_name, snapshot](PollResult&& result, StreamedResults& rows) {
-      conclude(endpoint_name, snapshot, std::move(result), &rows);
+    // The poll is recorded as of the response's arrival, not of the commit.
+    request.conclude = [this, endpoint_name, snapshot, arrived = request.wall](
+                           PollResult&& result, StreamedResults& rows) {
+      conclude(endpoint_name, snapshot, std::move(result), arrived, &rows);
     };
     ingestor_->start(std::move(request));
     return;
   }
-  PollResult result = classify(*endpoint->provider, response, clock_.wall());
+  const Millis wall = clock_.wall();
+  PollResult result = classify(*endpoint->provider, response, wall);
   redact(result, endpoint->token);
-  conclude(endpoint_name, snapshot, std::move(result), nullptr);
+  conclude(endpoint_name, snapshot, std::move(result), wall, nullptr);
 }
 
-// Decides and records a classified poll. `rows`, for a streamed result set,
-// holds the rows already in the batch: kept when the decision stores them.
+// Decides and records a classified poll that was answered at `wall`.
+// `rows`, for a streamed result set, holds the rows already in the batch:
+// kept when the decision stores them.
 void Scheduler::conclude(const std::string& endpoint_name, const Job& snapshot, PollResult&& result,
-                         StreamedResults* rows) {
+                         Millis wall, StreamedResults* rows) {
   wake_soon();
   EndpointRuntime* endpoint = find(endpoint_name);
   const std::int64_t job_id = snapshot.id;
@@ -226,7 +230,6 @@ void Scheduler::conclude(const std::string& endpoint_name, const Job& snapshot, 
   std::erase(endpoint->in_flight, job_id);
   try {
     const Job* job = &snapshot;
-    Millis wall = clock_.wall();
     Millis now_ms = now();
     if (result.outcome == PollOutcome::auth) {
       endpoint->auth_failures += 1;

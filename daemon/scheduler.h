@@ -101,7 +101,7 @@ class Scheduler {
   void dispatch(EndpointRuntime& endpoint, const Job& job);
   void on_response(const std::string& endpoint_name, const Job& snapshot, HttpResponse&& response);
   void conclude(const std::string& endpoint_name, const Job& snapshot, PollResult&& result,
-                StreamedResults* rows);
+                Millis wall, StreamedResults* rows);
   void record(EndpointRuntime* endpoint, const Job& before, Decision&& decision);
   void arm_timer(Millis at);
   void count_poll(bool failed);

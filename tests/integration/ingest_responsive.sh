@@ -51,7 +51,8 @@ assert_eq "$(sql "SELECT count(*) FROM import_results WHERE job_id = $id")" "$RO
 partial=$(sort -u "$SCRATCH/counts" | grep -vxE "0|$ROWS" || true)
 [[ -z "$partial" ]] || fail "an outside reader saw a partial result set: $(echo $partial | head -c 200)"
 
-# The response arrived at started_at + latency_ms of the poll that carried the rows.
+# The response arrived at started_at + latency_ms of the poll that carried the
+# rows (the poll is recorded as of its answer, not of the commit).
 arrived=$(sql "SELECT started_at + latency_ms FROM polls WHERE job_id = $id AND http_status = 200 ORDER BY id DESC LIMIT 1")
 during=$(awk -v a="$arrived" -v c="$committed" '$1 > a && $1 < c && $3 == "ok"' "$SCRATCH/calls" | wc -l)
 failed=$(awk '$3 == "fail"' "$SCRATCH/calls" | wc -l)
