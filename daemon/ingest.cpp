@@ -1,5 +1,6 @@
 #include "daemon/ingest.h"
 
+#include <system_error>
 #include <systemd/sd-event.h>
 
 #include <chrono>
@@ -197,7 +198,11 @@ void Ingestor::start_next() {
     return;
   }
   sd_event_source_set_priority(ready_, SD_EVENT_PRIORITY_IDLE);
-  run.start_parser(limits_.batch_rows);
+  try {
+    run.start_parser(limits_.batch_rows);
+  } catch (const std::system_error& error) {
+    fail(fmt::format("cannot start the parser thread: {}", error.what()));
+  }
 }
 
 // One slice: rows for up to slice_us, then back to the loop. The queue's

@@ -43,7 +43,13 @@ void track(HandlerContext& context, Params& params, const ResponderPtr& responde
 
   try {
     if (auto existing = context.store.find(*endpoint_name, *remote_id)) {
-      return responder->reply({{"job", render_job(context, *existing)}, {"created", false}});
+      // It may be a Track of this batch that is not committed yet.
+      context.commits.after_commit(
+          [&context, responder, job = *existing](const std::string* error) {
+            if (error) return responder->error(storage_failure(StoreError(*error)));
+            responder->reply({{"job", render_job(context, job)}, {"created", false}});
+          });
+      return;
     }
     Millis wall = context.clock.wall();
     Millis now = context.scheduler.now();
@@ -61,11 +67,11 @@ void track(HandlerContext& context, Params& params, const ResponderPtr& responde
     first.to = State::queued;
     first.detail = "tracked";
     job.id = context.store.insert_job(job, first);
-    context.watchers.queue(job, first);  // delivered to watchers after the commit
     context.scheduler.wake_soon();
     // Answered once committed: later, while a large result set holds the batch open.
-    context.commits.after_commit([&context, responder, job](const std::string* error) {
+    context.commits.after_commit([&context, responder, job, first](const std::string* error) {
       if (error) return responder->error(storage_failure(StoreError(*error)));
+      context.watchers.queue(job, first);  // delivered to watchers after this iteration
       log_info(fmt::format("tracking {} on {} for uid {}", job.remote_id, job.endpoint,
                            job.submitter_uid),
                {job.id, job.endpoint, job.remote_id, to_string(job.state)});
