@@ -135,6 +135,11 @@ int Daemon::run() {
       chmod(directory.c_str(), 0750);
     }
     parts.store = std::make_unique<Store>(config_.database);
+    try {
+      parts.store->checkpoint_off_thread();
+    } catch (const StoreError& error) {
+      log_warning(error.what());  // SQLite checkpoints inside commits instead
+    }
     parts.commits = std::make_unique<CommitGate>(*parts.store);
     parts.ingestor = std::make_unique<Ingestor>(parts.loop, *parts.store, *parts.commits);
   } catch (const std::exception& error) {

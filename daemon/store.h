@@ -27,6 +27,8 @@ class Database;
 
 namespace jobtrack {
 
+class Checkpointer;
+
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -154,14 +156,20 @@ class Store {
   Checkpoint checkpoint_passive();
   static constexpr std::int64_t kJournalSizeLimit =
       4 * 1024 * 1024;  // bytes the WAL keeps after a restart
+  // From now on the WAL is checkpointed by a thread of its own (Checkpointer)
+  // once it holds `threshold_frames` frames after a commit, instead of by
+  // SQLite inside that commit on this thread. The daemon calls it once.
+  void checkpoint_off_thread(int threshold_frames = 1000);
 
   const std::string& path() const { return path_; }
 
  private:
   struct Statements;
+  void stop_checkpointer();
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<Statements> statements_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // see checkpoint_off_thread()
   bool in_batch_ = false;
   std::uint64_t batch_serial_ = 0;
 };
