@@ -46,8 +46,12 @@ void Checkpointer::run() {
     }
     // Opened on first use: by then the Store has made the file a WAL database.
     // The connection is this thread's alone, hence NOMUTEX.
-    if (!db && sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                               nullptr) != SQLITE_OK) {
+    // A read makes the new connection's pager find the WAL; until then a
+    // checkpoint through it reports success having copied nothing.
+    if (!db && (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                                nullptr) != SQLITE_OK ||
+                sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr) !=
+                    SQLITE_OK)) {
       MutexLock lock(mutex_);
       failure_ = fmt::format("database {}: cannot open a connection to checkpoint: {}", path_,
                              db ? sqlite3_errmsg(db) : "out of memory");
