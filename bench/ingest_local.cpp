@@ -41,15 +41,22 @@ class Drop final : public jobtrack::RowSink {
 class Insert final : public jobtrack::RowSink {
  public:
   Insert(jobtrack::Store& store, std::int64_t job_id) : store_(store), job_id_(job_id) {}
+  // Batches of 512 rows, as the Ingestor hands them over.
   void row(jobtrack::RowResult&& row) override {
-    store_.add_result(job_id_, row);
+    batch_.push_back(std::move(row));
     ++rows;
+    if (batch_.size() == 512) flush();
+  }
+  void flush() {
+    store_.add_results(job_id_, batch_);
+    batch_.clear();
   }
   std::int64_t rows = 0;
 
  private:
   jobtrack::Store& store_;
   std::int64_t job_id_;
+  std::vector<jobtrack::RowResult> batch_;
 };
 
 }  // namespace
@@ -100,6 +107,7 @@ int main(int argc, char** argv) {
   const auto start = Clock::now();
   auto parsed = (*provider)->parse_status_spooled(**spool, sink);
   if (!parsed) return fail(parsed.error());
+  sink.flush();
   const double insert_ms = ms_since(start);
   store.end_results(job_id, sink.rows);
   const auto commit_start = Clock::now();

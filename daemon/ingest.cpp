@@ -243,7 +243,7 @@ void Ingestor::step() {
         return;
       }
       if (run.present_) {
-        for (const RowResult& row : *batch) store_.add_result(job_id, row);
+        store_.add_results(job_id, *batch);
         run.inserted_ += static_cast<std::int64_t>(batch->size());
       }
     } while (std::chrono::steady_clock::now() < deadline);

@@ -495,6 +495,7 @@ Store::Store(const std::string& path) : path_(path) {
 // An open batch is rolled back: its writes were meant to land together or not at all.
 Store::~Store() {
   stop_checkpointer();
+  insert_results_.reset();
   statements_.reset();
   if (in_batch_) db_->tryExec("ROLLBACK");
   db_->tryExec("PRAGMA optimize");
@@ -619,6 +620,40 @@ bool Store::begin_results(std::int64_t job_id) {
 void Store::add_result(std::int64_t job_id, const RowResult& row) {
   guarded(path_, *db_, in_batch_, "insert result",
           [&] { insert_row(statements_->insert_result, job_id, row); });
+}
+
+void Store::add_results(std::int64_t job_id, const std::vector<RowResult>& rows) {
+  constexpr int kColumns = 7;
+  guarded(path_, *db_, in_batch_, "insert results", [&] {
+    std::size_t at = 0;
+    if (rows.size() >= static_cast<std::size_t>(kResultsPerInsert)) {
+      if (!insert_results_) {
+        std::string sql =
+            "INSERT INTO import_results (job_id, row, record_id, created, existing, error_code, "
+            "error_message) VALUES ";
+        for (int i = 0; i < kResultsPerInsert; ++i)
+          sql += i == 0 ? "(?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?)";
+        insert_results_ = std::make_unique<SQLite::Statement>(*db_, sql);
+      }
+      SQLite::Statement& insert = *insert_results_;
+      for (; rows.size() - at >= static_cast<std::size_t>(kResultsPerInsert);
+           at += kResultsPerInsert) {
+        for (int i = 0; i < kResultsPerInsert; ++i) {
+          const RowResult& row = rows[at + static_cast<std::size_t>(i)];
+          const int base = i * kColumns;
+          insert.bind(base + 1, job_id);
+          insert.bind(base + 2, row.row);
+          bind_opt_nocopy(insert, base + 3, row.record_id);
+          bind_opt(insert, base + 4, row.created);
+          bind_opt(insert, base + 5, row.existing);
+          bind_opt_nocopy(insert, base + 6, row.error_code);
+          bind_opt_nocopy(insert, base + 7, row.error_message);
+        }
+        run(insert);
+      }
+    }
+    for (; at < rows.size(); ++at) insert_row(statements_->insert_result, job_id, rows[at]);
+  });
 }
 
 void Store::end_results(std::int64_t job_id, std::int64_t count) {

@@ -23,7 +23,8 @@
 
 namespace SQLite {
 class Database;
-}
+class Statement;
+}  // namespace SQLite
 
 namespace jobtrack {
 
@@ -97,6 +98,11 @@ class Store {
   // whose results stream in has none to lose. Needs a batch.
   bool begin_results(std::int64_t job_id);
   void add_result(std::int64_t job_id, const RowResult& row);
+  // The same for many rows at once: kResultsPerInsert rows per statement,
+  // which spreads a statement's fixed cost (cursors, transaction checks,
+  // reset) over them.
+  void add_results(std::int64_t job_id, const std::vector<RowResult>& rows);
+  static constexpr int kResultsPerInsert = 32;
   void end_results(std::int64_t job_id, std::int64_t count);
   void insert_poll(const PollRecord& poll);
   bool delete_job(std::int64_t job_id);  // cascades; false when absent
@@ -169,7 +175,8 @@ class Store {
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<Statements> statements_;
-  std::unique_ptr<Checkpointer> checkpointer_;  // see checkpoint_off_thread()
+  std::unique_ptr<Checkpointer> checkpointer_;         // see checkpoint_off_thread()
+  std::unique_ptr<SQLite::Statement> insert_results_;  // add_results(), prepared on first use
   bool in_batch_ = false;
   std::uint64_t batch_serial_ = 0;
 };
