@@ -122,3 +122,57 @@ TEST_CASE(
   CHECK(counters.transitions_total == 1);  // the cascade counted too
   CHECK(counters.by_state[2] == std::pair{State::succeeded, std::int64_t{0}});
 }
+
+TEST_CASE("add_results stores every row of batches of any size, nulls included, in order") {
+  ScratchDir dir;
+  Store store(dir.file("jobs.db"));
+  const auto id = add_job(store, "a");
+  store.begin_batch();
+  REQUIRE(store.begin_results(id));
+  std::int64_t next = 0;
+  const int per = Store::kResultsPerInsert;
+  for (const int size : {0, 1, per - 1, per, per + 1, 3 * per + 5, 512}) {
+    std::vector<RowResult> batch;
+    for (int i = 0; i < size; ++i) {
+      RowResult item = row(next++);
+      if (item.row % 3 == 0) item.record_id.reset();
+      if (item.row % 5 == 0) item.created.reset();
+      if (item.row % 7 == 0) {
+        item.existing = false;
+        item.error_code = "bad";
+        item.error_message = "row " + std::to_string(item.row);
+      }
+      batch.push_back(std::move(item));
+    }
+    store.add_results(id, batch);
+  }
+  store.end_results(id, next);
+  store.commit_batch();
+  const auto page = store.results(id, std::nullopt, 10000, false);
+  REQUIRE(page.total == next);
+  REQUIRE(page.rows.size() == static_cast<std::size_t>(next));
+  for (std::int64_t i = 0; i < next; ++i) {
+    INFO(i);
+    const RowResult& got = page.rows[static_cast<std::size_t>(i)];
+    CHECK(got.row == i);
+    CHECK(got.record_id == (i % 3 == 0 ? std::nullopt : std::optional("r" + std::to_string(i))));
+    CHECK(got.created == (i % 5 == 0 ? std::nullopt : std::optional(true)));
+    CHECK(got.existing == (i % 7 == 0 ? std::optional(false) : std::nullopt));
+    CHECK(got.error_code == (i % 7 == 0 ? std::optional<std::string>("bad") : std::nullopt));
+    CHECK(got.error_message ==
+          (i % 7 == 0 ? std::optional("row " + std::to_string(i)) : std::nullopt));
+  }
+  CHECK(store.get(id)->results_stored == next);
+}
+
+TEST_CASE("add_results of rows already stored fails with a StoreError") {
+  ScratchDir dir;
+  Store store(dir.file("jobs.db"));
+  const auto id = add_job(store, "a");
+  store.begin_batch();
+  REQUIRE(store.begin_results(id));
+  std::vector<RowResult> batch;
+  for (int i = 0; i < Store::kResultsPerInsert; ++i) batch.push_back(row(i));
+  store.add_results(id, batch);
+  CHECK_THROWS_AS(store.add_results(id, batch), jobtrack::StoreError);
+}
