@@ -102,7 +102,7 @@ class Store {
   // which spreads a statement's fixed cost (cursors, transaction checks,
   // reset) over them.
   void add_results(std::int64_t job_id, const std::vector<RowResult>& rows);
-  static constexpr int kResultsPerInsert = 32;
+  static constexpr int kResultsPerInsert = 128;
   void end_results(std::int64_t job_id, std::int64_t count);
   void insert_poll(const PollRecord& poll);
   bool delete_job(std::int64_t job_id);  // cascades; false when absent
