@@ -11,8 +11,10 @@
 #include <fmt/format.h>
 
 #include "daemon/clock.h"
+#include "daemon/commit_gate.h"
 #include "daemon/endpoints.h"
 #include "daemon/handlers/handlers.h"
+#include "daemon/ingest.h"
 #include "daemon/job_json.h"
 #include "daemon/log.h"
 #include "daemon/poller.h"
@@ -28,6 +30,8 @@ struct Daemon::Parts {
   sd_event* loop = nullptr;
   SystemClock clock;
   std::unique_ptr<Store> store;
+  std::unique_ptr<CommitGate> commits;
+  std::unique_ptr<Ingestor> ingestor;
   std::unique_ptr<Poller> poller;
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<Sweeper> sweeper;
@@ -43,11 +47,17 @@ struct Daemon::Parts {
     watchers.reset();
     sweeper.reset();
     scheduler.reset();
+    ingestor.reset();  // stops a parser thread
     poller.reset();
     for (sd_event_source* source : sources) sd_event_source_disable_unref(source);
     if (store) {
       try {
-        store->commit_batch();
+        // A held batch has half a result set in it: it must not land.
+        if (commits && commits->held()) {
+          store->rollback_batch();
+        } else {
+          store->commit_batch();
+        }
       } catch (const std::exception& error) {
         log_error(fmt::format("cannot commit at exit: {}", error.what()));
       }
@@ -125,6 +135,13 @@ int Daemon::run() {
       chmod(directory.c_str(), 0750);
     }
     parts.store = std::make_unique<Store>(config_.database);
+    try {
+      parts.store->checkpoint_off_thread();
+    } catch (const StoreError& error) {
+      log_warning(error.what());  // SQLite checkpoints inside commits instead
+    }
+    parts.commits = std::make_unique<CommitGate>(*parts.store);
+    parts.ingestor = std::make_unique<Ingestor>(parts.loop, *parts.store, *parts.commits);
   } catch (const std::exception& error) {
     log_error(fmt::format("cannot open the database {}: {}", config_.database, error.what()));
     return 1;
@@ -137,12 +154,14 @@ int Daemon::run() {
       parts.loop, std::filesystem::path(config_.database).parent_path().string());
   parts.scheduler =
       std::make_unique<Scheduler>(parts.loop, *parts.store, *parts.poller, parts.clock);
+  parts.scheduler->set_ingestor(parts.ingestor.get());
   parts.watchers = std::make_unique<Watchers>([&parts](const Job& job) {
     const EndpointRuntime* endpoint = parts.scheduler->endpoint(job.endpoint);
     return job_to_json(job,
                        endpoint ? std::string_view(endpoint->config.provider) : std::string_view());
   });
   parts.sweeper = std::make_unique<Sweeper>(parts.loop, *parts.store, parts.clock);
+  parts.sweeper->set_commit_gate(parts.commits.get());
   parts.sweeper->on_deleted([&parts](std::int64_t job_id) {
     parts.facts.jobs_deleted += 1;
     parts.watchers->job_deleted(job_id);
@@ -153,12 +172,15 @@ int Daemon::run() {
     if (is_terminal(transition.to))
       parts.sweeper->wake();  // its expiry may come before the armed one
   });
-  parts.scheduler->on_storage([&parts](const std::string& error) {
+  auto storage_failed = [&parts](const std::string& error) {
     if (error != parts.facts.storage_error) log_error(fmt::format("storage failure: {}", error));
     parts.facts.storage_error = error;
-  });
-  parts.context = std::make_unique<HandlerContext>(HandlerContext{
-      *parts.store, *parts.scheduler, *parts.watchers, parts.clock, parts.facts, getuid()});
+  };
+  parts.scheduler->on_storage(storage_failed);
+  parts.ingestor->on_storage(storage_failed);
+  parts.context = std::make_unique<HandlerContext>(
+      HandlerContext{*parts.store, *parts.commits, parts.ingestor.get(), *parts.scheduler,
+                     *parts.watchers, parts.clock, parts.facts, getuid()});
   parts.server =
       std::make_unique<Server>(parts.loop, server_limits(config_),
                                [&parts](const protocol::Call& call, ResponderPtr responder) {
@@ -216,26 +238,30 @@ int Daemon::run() {
   });
 
   // After every iteration that did something: commit, then tell waiters.
+  // While a large result set holds the batch open, neither happens: the
+  // changes are told once they are committed.
   sd_event_source* post = nullptr;
   sd_event_add_post(
       parts.loop, &post,
       [](sd_event_source*, void* self) -> int {
         Parts& p = *static_cast<Parts*>(self);
-        // Only a commit that wrote something proves the storage works again.
-        bool wrote = p.store->in_batch();
-        try {
-          p.store->commit_batch();
-        } catch (const StoreError& error) {
-          p.store->rollback_batch();
-          p.facts.storage_error = error.what();
-          log_error(fmt::format("commit failed: {}", error.what()));
-          return 0;
+        bool wrote = false;
+        if (!p.commits->held()) {
+          try {
+            // Only a commit that wrote something proves the storage works again.
+            wrote = p.commits->commit();
+          } catch (const StoreError& error) {
+            p.store->rollback_batch();
+            p.facts.storage_error = error.what();
+            log_error(fmt::format("commit failed: {}", error.what()));
+            return 0;
+          }
+          if (wrote && !p.facts.storage_error.empty()) {
+            log_notice("storage works again");
+            p.facts.storage_error.clear();
+          }
+          p.watchers->flush();
         }
-        if (wrote && !p.facts.storage_error.empty()) {
-          log_notice("storage works again");
-          p.facts.storage_error.clear();
-        }
-        p.watchers->flush();
         Millis now = p.clock.monotonic();
         if (now - p.last_status >= 2000) {
           p.last_status = now;

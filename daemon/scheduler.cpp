@@ -15,43 +15,6 @@ namespace {
 
 constexpr Millis kNever = std::numeric_limits<Millis>::max();
 
-// Writes the rows of a spooled body into the open batch as the provider
-// reads them, inside the store's results savepoint; the poll's decision
-// then keeps them (finish) or undoes them (abandon). A job forgotten
-// meanwhile gets no rows.
-class StreamedRows final : public RowSink {
- public:
-  StreamedRows(Store& store, std::int64_t job_id, std::string_view token)
-      : store_(store), job_id_(job_id), token_(token) {}
-
-  void row(RowResult&& row) override {
-    if (!started_) start();
-    redact(row, token_);  // a remote that echoes the token must not store it
-    if (present_) store_.add_result(job_id_, row);
-  }
-
-  void finish(std::int64_t count) {
-    if (!started_) start();
-    if (present_) store_.end_results(job_id_, count);
-  }
-
-  void abandon() {
-    if (started_ && present_) store_.abandon_results();
-  }
-
- private:
-  void start() {
-    started_ = true;
-    present_ = store_.begin_results(job_id_);
-  }
-
-  Store& store_;
-  std::int64_t job_id_;
-  std::string_view token_;
-  bool started_ = false;
-  bool present_ = false;
-};
-
 constexpr int kDueBatch = 256;
 // How often a paused endpoint's due jobs are checked for passed deadlines.
 constexpr Millis kPausedDeadlineCheck = 1000;
@@ -248,16 +211,46 @@ void Scheduler::on_response(const std::string& endpoint_name, const Job& snapsho
   wake_soon();
   EndpointRuntime* endpoint = find(endpoint_name);
   if (!endpoint) return;  // removed by a reload; the job is polled again if it comes back
+  const bool status_body = response.status >= 200 && response.status < 300 &&
+                           response.transport_error.empty() && !response.too_large;
+  if (response.spool && status_body && ingestor_) {
+    // A large body: parsed on another thread and stored over several
+    // iterations. The job stays in flight until then.
+    Ingestor::Request request;
+    request.job_id = snapshot.id;
+    request.provider = endpoint->provider;
+    request.token = endpoint->token;
+    request.response = std::move(response);
+    request.wall = clock_.wall();
+    // The poll is recorded as of the response's arrival, not of the commit.
+    request.conclude = [this, endpoint_name, snapshot, arrived = request.wall](
+                           PollResult&& result, StreamedResults& rows) {
+      conclude(endpoint_name, snapshot, std::move(result), arrived, &rows);
+    };
+    ingestor_->start(std::move(request));
+    return;
+  }
+  const Millis wall = clock_.wall();
+  PollResult result = classify(*endpoint->provider, response, wall);
+  redact(result, endpoint->token);
+  conclude(endpoint_name, snapshot, std::move(result), wall, nullptr);
+}
+
+// Decides and records a classified poll that was answered at `wall`.
+// `rows`, for a streamed result set, holds the rows already in the batch:
+// kept when the decision stores them.
+void Scheduler::conclude(const std::string& endpoint_name, const Job& snapshot, PollResult&& result,
+                         Millis wall, StreamedResults* rows) {
+  wake_soon();
+  EndpointRuntime* endpoint = find(endpoint_name);
   const std::int64_t job_id = snapshot.id;
+  if (!endpoint) {
+    if (rows) rows->drop();
+    return;
+  }
   std::erase(endpoint->in_flight, job_id);
   try {
     const Job* job = &snapshot;
-    Millis wall = clock_.wall();
-    StreamedRows rows(store_, job_id, endpoint->token);
-    if (response.spool) store_.begin_batch();
-    PollResult result =
-        classify(*endpoint->provider, response, wall, response.spool ? &rows : nullptr);
-    redact(result, endpoint->token);
     Millis now_ms = now();
     if (result.outcome == PollOutcome::auth) {
       endpoint->auth_failures += 1;
@@ -276,10 +269,13 @@ void Scheduler::on_response(const std::string& endpoint_name, const Job& snapsho
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     Decision decision =
         decide(*job, std::move(result), endpoint->policy, now_ms, wall, unit(random_));
-    if (decision.replace_rows && decision.streamed_rows) {
-      rows.finish(*decision.streamed_rows);
-    } else {
-      rows.abandon();
+    store_.begin_batch();
+    if (rows) {
+      if (decision.replace_rows && decision.streamed_rows) {
+        rows->keep(*decision.streamed_rows);
+      } else {
+        rows->drop();
+      }
     }
     record(endpoint, *job, std::move(decision));
   } catch (const StoreError& error) {

@@ -25,6 +25,7 @@
 
 #include "daemon/clock.h"
 #include "daemon/config.h"
+#include "daemon/ingest.h"
 #include "daemon/poller.h"
 #include "daemon/store.h"
 #include "daemon/token_bucket.h"
@@ -36,8 +37,8 @@ namespace jobtrack {
 // token, and its live counters.
 struct EndpointRuntime {
   EndpointConfig config;
-  std::unique_ptr<Provider> provider;
-  std::string token;  // never logged, never stored
+  std::shared_ptr<const Provider> provider;  // shared with a parser thread (Ingestor)
+  std::string token;                         // never logged, never stored
   TrackerPolicy policy;
   TransferLimits limits;
 
@@ -76,6 +77,8 @@ class Scheduler {
 
   void on_transition(TransitionHook hook) { on_transition_ = std::move(hook); }
   void on_storage(StorageHook hook) { on_storage_ = std::move(hook); }
+  // Where large (spooled) status bodies go; without one they are read at once.
+  void set_ingestor(Ingestor* ingestor) { ingestor_ = ingestor; }
 
   // Installs the endpoints (at start and on reload); live counters and
   // in-flight requests of endpoints that keep their name carry over.
@@ -105,6 +108,8 @@ class Scheduler {
   Millis expire_while_paused(EndpointRuntime& endpoint, Millis now);
   void dispatch(EndpointRuntime& endpoint, const Job& job);
   void on_response(const std::string& endpoint_name, const Job& snapshot, HttpResponse&& response);
+  void conclude(const std::string& endpoint_name, const Job& snapshot, PollResult&& result,
+                Millis wall, StreamedResults* rows);
   void record(EndpointRuntime* endpoint, const Job& before, Decision&& decision);
   void arm_timer(Millis at);
   void count_poll(bool failed);
@@ -113,6 +118,7 @@ class Scheduler {
   sd_event* loop_;
   Store& store_;
   Poller& poller_;
+  Ingestor* ingestor_ = nullptr;
   const Clock& clock_;
   Millis epoch_offset_;  // wall - monotonic at start
   std::vector<std::unique_ptr<EndpointRuntime>> endpoints_;

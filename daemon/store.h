@@ -12,6 +12,7 @@
 // Threading: one thread (the event loop). Prepared statements are cached.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -23,9 +24,12 @@
 
 namespace SQLite {
 class Database;
-}
+class Statement;
+}  // namespace SQLite
 
 namespace jobtrack {
+
+class Checkpointer;
 
 class StoreError : public std::runtime_error {
  public:
@@ -72,6 +76,8 @@ class Store {
   void commit_batch();  // no-op when none is open
   void rollback_batch();
   bool in_batch() const;
+  // Tells batches apart: a new number for every begin_batch() that opens one.
+  std::uint64_t batch_serial() const { return batch_serial_; }
 
   // Called once the open batch is committed (error null) or lost (rolled
   // back, or gone with a failed write: the error); at once when no batch is
@@ -94,14 +100,23 @@ class Store {
   // Replaces the job's per-row results with `rows` and sets results_stored.
   void replace_results(std::int64_t job_id, const std::vector<RowResult>& rows);
   // Streams a job's per-row results into the open batch, for result sets
-  // too large to hold: begin_results() deletes the job's rows inside a
-  // savepoint (false, and nothing written, when the job is gone); add_result()
-  // inserts one row; end_results() records the count and keeps them;
-  // abandon_results() undoes all since begin_results(). Needs a batch.
+  // too large to hold, possibly over many loop iterations while other
+  // writes join the same batch: begin_results() deletes the job's rows and
+  // zeroes its count (false, and nothing written, when the job is gone);
+  // add_result() inserts one row; end_results() records the count. Rows
+  // that are not to be kept are deleted with delete_results_chunk(), a
+  // chunk at a time: a savepoint could not undo them without undoing the
+  // other writes made meanwhile. A job's rows are only replaced when it
+  // reaches a terminal state, and only active jobs are polled, so a job
+  // whose results stream in has none to lose. Needs a batch.
   bool begin_results(std::int64_t job_id);
   void add_result(std::int64_t job_id, const RowResult& row);
+  // The same for many rows at once: kResultsPerInsert rows per statement,
+  // which spreads a statement's fixed cost (cursors, transaction checks,
+  // reset) over them.
+  void add_results(std::int64_t job_id, const std::vector<RowResult>& rows);
+  static constexpr int kResultsPerInsert = 128;
   void end_results(std::int64_t job_id, std::int64_t count);
-  void abandon_results();
   void insert_poll(const PollRecord& poll);
   bool delete_job(std::int64_t job_id);  // cascades; false when absent
 
@@ -160,15 +175,23 @@ class Store {
   Checkpoint checkpoint_passive();
   static constexpr std::int64_t kJournalSizeLimit =
       4 * 1024 * 1024;  // bytes the WAL keeps after a restart
+  // From now on the WAL is checkpointed by a thread of its own (Checkpointer)
+  // once it holds `threshold_frames` frames after a commit, instead of by
+  // SQLite inside that commit on this thread. The daemon calls it once.
+  void checkpoint_off_thread(int threshold_frames = 1000);
 
   const std::string& path() const { return path_; }
 
  private:
   struct Statements;
+  void stop_checkpointer();
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<Statements> statements_;
+  std::unique_ptr<Checkpointer> checkpointer_;         // see checkpoint_off_thread()
+  std::unique_ptr<SQLite::Statement> insert_results_;  // add_results(), prepared on first use
   bool in_batch_ = false;
+  std::uint64_t batch_serial_ = 0;
   std::vector<CommitHook> commit_hooks_;  // of the open batch
   void run_commit_hooks(const std::string* error);
 };

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "daemon/commit_gate.h"
 #include "daemon/log.h"
 
 namespace jobtrack {
@@ -14,6 +15,7 @@ namespace {
 
 constexpr Millis kRetryAfterFailure = 60'000;
 constexpr Millis kCheckpointRetry = 30'000;
+constexpr Millis kWhileHeld = 1000;
 
 // Polls are pruned once the oldest is this much past retention, so a busy
 // daemon prunes in batches instead of waking for every row.
@@ -107,14 +109,19 @@ void Sweeper::step() {
                 std::chrono::steady_clock::now() + limits_.budget};
   std::vector<std::int64_t> deleted;
   bool more = false;
+  if (gate_ && gate_->held()) {
+    // A large result set is being stored in the open batch; sweep after it.
+    arm_timer(now + kWhileHeld, now);
+    return;
+  }
   try {
     // Whatever an earlier callback of this iteration wrote is complete;
     // committing it now lets this step's writes stand on their own.
-    store_.commit_batch();
+    commit();
     store_.begin_batch();
     more = sweep_jobs(budget, now, deleted);
     more = prune_polls(budget, now) || more;
-    store_.commit_batch();
+    commit();
   } catch (const StoreError& error) {
     store_.rollback_batch();
     log_error(fmt::format("expiry sweep failed, retrying in a minute: {}", error.what()));
@@ -141,6 +148,14 @@ void Sweeper::step() {
   } catch (const StoreError& error) {
     log_error(fmt::format("cannot reclaim space, retrying in a minute: {}", error.what()));
     arm_timer(now + kRetryAfterFailure, now);
+  }
+}
+
+void Sweeper::commit() {
+  if (gate_) {
+    gate_->commit();
+  } else {
+    store_.commit_batch();
   }
 }
 

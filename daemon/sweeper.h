@@ -39,6 +39,8 @@ struct sd_event_source;
 
 namespace jobtrack {
 
+class CommitGate;
+
 // What the configuration says about retention.
 struct SweepPolicy {
   Millis keep_after_expiry = 0;                  // grace after expires_at, all endpoints
@@ -82,6 +84,9 @@ class Sweeper {
   Sweeper& operator=(const Sweeper&) = delete;
 
   void on_deleted(DeletedHook hook) { on_deleted_ = std::move(hook); }
+  // Commits go through `gate` (which may be held by a large result set; the
+  // sweep then waits). Without one the store is committed directly.
+  void set_commit_gate(CommitGate* gate) { gate_ = gate; }
 
   // Installs the policy (at start and on reload) and wakes.
   void configure(SweepPolicy policy);
@@ -106,9 +111,11 @@ class Sweeper {
   bool prune_polls(Budget& budget, Millis now);
   bool reclaim(Millis now);
   void arm(Millis now);
+  void commit();
   void arm_timer(std::optional<Millis> at, Millis now);
 
   sd_event* loop_;
+  CommitGate* gate_ = nullptr;
   Store& store_;
   const Clock& clock_;
   SweepLimits limits_;

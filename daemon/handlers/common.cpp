@@ -50,4 +50,13 @@ protocol::VarlinkError storage_failure(const std::exception& error) {
   return {std::string(protocol::errors::kStorageFailure), {{"reason", error.what()}}};
 }
 
+void answer_once_committed(HandlerContext& context, const ResponderPtr& responder,
+                           std::function<void()> answer) {
+  responder->awaiting_commit();
+  context.store.after_commit([responder, answer = std::move(answer)](const std::string* error) {
+    if (error) return responder->error(storage_failure(StoreError(*error)));
+    answer();
+  });
+}
+
 }  // namespace jobtrack::handlers

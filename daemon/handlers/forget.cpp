@@ -13,14 +13,15 @@ void forget(HandlerContext& context, Params& params, const ResponderPtr& respond
     if (auto unknown = params.no_unknown(); !unknown) return responder->error(unknown.error());
     if (!may_change(context, responder, *job)) return responder->error(not_yours(*job));
     context.store.delete_job(job->id);
-    context.store.commit_batch();
     context.scheduler.forget(job->id);
-    context.facts.jobs_deleted += 1;
-    if (context.facts.job_forgotten) context.facts.job_forgotten();
-    context.watchers.job_deleted(job->id);
-    log_info(fmt::format("forgot job (asked by uid {})", responder->peer().uid),
-             {job->id, job->endpoint, job->remote_id, to_string(job->state)});
-    responder->reply(nlohmann::json::object());
+    answer_once_committed(context, responder, [&context, responder, job = *job] {
+      context.facts.jobs_deleted += 1;
+      if (context.facts.job_forgotten) context.facts.job_forgotten();
+      context.watchers.job_deleted(job.id);
+      log_info(fmt::format("forgot job (asked by uid {})", responder->peer().uid),
+               {job.id, job.endpoint, job.remote_id, to_string(job.state)});
+      responder->reply(nlohmann::json::object());
+    });
   } catch (const StoreError& error) {
     context.store.rollback_batch();
     responder->error(storage_failure(error));

@@ -13,7 +13,9 @@
 #include <string>
 
 #include "daemon/clock.h"
+#include "daemon/commit_gate.h"
 #include "daemon/config.h"
+#include "daemon/ingest.h"
 #include "daemon/protocol/varlink.h"
 #include "daemon/scheduler.h"
 #include "daemon/server.h"
@@ -34,6 +36,8 @@ struct DaemonFacts {
 
 struct HandlerContext {
   Store& store;
+  CommitGate& commits;       // holds the batch open while a large result set streams in
+  const Ingestor* ingestor;  // may be null
   Scheduler& scheduler;
   Watchers& watchers;
   const Clock& clock;
@@ -69,6 +73,14 @@ bool may_change(HandlerContext& context, const ResponderPtr& responder, const Jo
 // The PermissionDenied error for a caller that may not change `job`.
 protocol::VarlinkError not_yours(const Job& job);
 protocol::VarlinkError storage_failure(const std::exception& error);
+// For a call whose answer promises that its writes are durable (Track,
+// Forget, PollNow): runs `answer` once the batch holding those writes is
+// committed (at the end of this loop iteration, or later while a large
+// result set holds the batch open), or answers StorageFailure when that
+// batch is lost. The connection goes on reading later calls meanwhile and
+// keeps the replies in call order.
+void answer_once_committed(HandlerContext& context, const ResponderPtr& responder,
+                           std::function<void()> answer);
 
 }  // namespace handlers
 }  // namespace jobtrack

@@ -22,6 +22,12 @@ void results(HandlerContext& context, Params& params, const ResponderPtr& respon
     if (auto unknown = params.no_unknown(); !unknown) return responder->error(unknown.error());
 
     ResponderPtr reply_to = responder;
+    if (context.ingestor && context.ingestor->ingesting(job->id)) {
+      // Its rows are on their way into an uncommitted batch: answer what
+      // is committed, as an outside reader would see it (an active job has none).
+      return reply_to->reply(
+          {{"results", nlohmann::json::array()}, {"next_row", nullptr}, {"total", 0}});
+    }
     ResultsPage page = context.store.results(
         job->id, *after_row, static_cast<int>(limit->value_or(1000)), errors_only->value_or(false));
     nlohmann::json rows = nlohmann::json::array();

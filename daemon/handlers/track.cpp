@@ -10,23 +10,6 @@
 #include "daemon/protocol/durations.h"
 
 namespace jobtrack::handlers {
-namespace {
-
-void reply_after_commit(HandlerContext& context, const ResponderPtr& responder,
-                        nlohmann::json reply) {
-  responder->awaiting_commit();
-  context.store.after_commit(
-      [responder, reply = std::move(reply)](const std::string* error) mutable {
-        if (error) {
-          responder->error(storage_failure(StoreError(*error)));
-        } else {
-          responder->reply(std::move(reply));
-        }
-      });
-}
-
-}  // namespace
-
 void track(HandlerContext& context, Params& params, const ResponderPtr& responder) {
   auto endpoint_name = params.required_string("endpoint");
   if (!endpoint_name) return responder->error(endpoint_name.error());
@@ -62,9 +45,10 @@ void track(HandlerContext& context, Params& params, const ResponderPtr& responde
 
   try {
     if (auto existing = context.store.find(*endpoint_name, *remote_id)) {
-      // It may have been tracked earlier in this very batch: answer once that is committed.
-      reply_after_commit(context, responder,
-                         {{"job", render_job(context, *existing)}, {"created", false}});
+      // It may be a Track of this very batch, not committed yet.
+      answer_once_committed(context, responder, [&context, responder, job = *existing] {
+        responder->reply({{"job", render_job(context, job)}, {"created", false}});
+      });
       return;
     }
     Millis wall = context.clock.wall();
@@ -84,12 +68,14 @@ void track(HandlerContext& context, Params& params, const ResponderPtr& responde
     first.detail = "tracked";
     context.store.begin_batch();
     job.id = context.store.insert_job(job, first);
-    context.watchers.queue(job, first);  // delivered to watchers after the commit
     context.scheduler.wake_soon();
-    log_info(
-        fmt::format("tracking {} on {} for uid {}", job.remote_id, job.endpoint, job.submitter_uid),
-        {job.id, job.endpoint, job.remote_id, to_string(job.state)});
-    reply_after_commit(context, responder, {{"job", render_job(context, job)}, {"created", true}});
+    answer_once_committed(context, responder, [&context, responder, job, first] {
+      context.watchers.queue(job, first);  // delivered to watchers after this iteration
+      log_info(fmt::format("tracking {} on {} for uid {}", job.remote_id, job.endpoint,
+                           job.submitter_uid),
+               {job.id, job.endpoint, job.remote_id, to_string(job.state)});
+      responder->reply({{"job", render_job(context, job)}, {"created", true}});
+    });
   } catch (const StoreError& error) {
     context.store.rollback_batch();
     responder->error(storage_failure(error));

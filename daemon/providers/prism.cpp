@@ -10,6 +10,7 @@
 
 #include "daemon/providers/factories.h"
 #include "daemon/providers/json_fields.h"
+#include "daemon/providers/prism_rows.h"
 #include "daemon/providers/url.h"
 
 namespace jobtrack::providers {
@@ -41,7 +42,7 @@ class Prism final : public Provider {
       out->rows.reserve(results->size());
       std::int64_t index = 0;
       for (const auto& item : *results) {
-        auto row = read_row(item, index++);
+        auto row = read_prism_row(item, index++);
         if (!row) return tl::make_unexpected(row.error());
         row_failed = row_failed || row->error_code || row->error_message;
         out->rows.push_back(std::move(*row));
@@ -53,12 +54,12 @@ class Prism final : public Provider {
   }
 
   // The same reading as parse_status, but the results array is never held:
-  // each row goes to `sink` as soon as it is read (see RowStream).
+  // each row goes to `sink` as soon as it is read (see PrismRowStream).
   tl::expected<Observation, std::string> parse_status_spooled(const Spool& body,
                                                               RowSink& sink) const override {
     SpoolStreambuf buffer(body);
     std::istream stream(&buffer);
-    RowStream reader(sink);
+    PrismRowStream reader(sink);
     nlohmann::json::sax_parse(stream, &reader);
     if (!reader.error().empty()) return tl::make_unexpected(reader.error());
     auto out = read_job(reader.head(), nullptr);
@@ -117,158 +118,6 @@ class Prism final : public Provider {
       out.state = (out.failed.value_or(0) > 0 || row_failed) ? State::partial : State::succeeded;
     }
   }
-
-  static tl::expected<RowResult, std::string> read_row(const nlohmann::json& item,
-                                                       std::int64_t index) {
-    if (!item.is_object()) {
-      return tl::make_unexpected(
-          fmt::format("results[{}] is a {}, expected an object", index, item.type_name()));
-    }
-    FieldReader fields(item, fmt::format("results[{}]", index));
-    RowResult row;
-    row.row = index;
-    row.record_id = fields.string("id");
-    row.created = fields.boolean("created");
-    row.existing = fields.boolean("existing");
-    if (const nlohmann::json* error = fields.object("error")) {
-      FieldReader error_fields(*error, fmt::format("results[{}].error", index));
-      row.error_code = error_fields.string("code");
-      row.error_message = error_fields.string("message");
-      if (!error_fields.ok()) fields.fail(error_fields.error());
-    }
-    if (!fields.ok()) return tl::make_unexpected(fields.error());
-    return row;
-  }
-
-  // SAX reader of a Prism body: every top-level field but `results` is
-  // built into head() as a small DOM; each element of `results` is built
-  // alone, read as a row and handed to the sink, then dropped. Memory is
-  // one row, however many rows there are. The first unreadable row is kept
-  // in row_error() and later rows are skipped: whether that matters is only
-  // known once `status` is read, which may come after the results.
-  class RowStream final : public nlohmann::json_sax<nlohmann::json> {
-   public:
-    explicit RowStream(RowSink& sink) : sink_(sink) {}
-
-    const nlohmann::json& head() const { return head_; }
-    const std::string& error() const { return error_; }
-    const std::string& row_error() const { return row_error_; }
-    bool saw_results() const { return saw_results_; }
-    bool row_failed() const { return row_failed_; }
-    std::int64_t rows() const { return rows_; }
-
-    bool null() override { return value(nullptr); }
-    bool boolean(bool flag) override { return value(flag); }
-    bool number_integer(number_integer_t number) override { return value(number); }
-    bool number_unsigned(number_unsigned_t number) override { return value(number); }
-    bool number_float(number_float_t number, const string_t&) override { return value(number); }
-    bool string(string_t& text) override { return value(std::move(text)); }
-    bool binary(binary_t&) override { return fail("body is not valid JSON"); }
-
-    bool start_object(std::size_t) override { return open(nlohmann::json::object()); }
-    bool start_array(std::size_t) override {
-      if (stack_.empty() && depth_ == 1 && key_ == "results") {
-        depth_ = 2;  // rows follow, each built on its own
-        saw_results_ = true;
-        return true;
-      }
-      return open(nlohmann::json::array());
-    }
-    bool key(string_t& name) override {
-      if (stack_.empty()) {
-        key_ = std::move(name);
-      } else {
-        keys_.back() = std::move(name);
-      }
-      return true;
-    }
-    bool end_object() override {
-      if (stack_.empty()) {  // the body itself
-        depth_ = 0;
-        return true;
-      }
-      return close();
-    }
-    bool end_array() override {
-      if (stack_.empty()) {  // the results array
-        depth_ = 1;
-        return true;
-      }
-      return close();
-    }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
-      return fail(body_started_ ? "body is not valid JSON" : "empty body");
-    }
-
-   private:
-    bool open(nlohmann::json container) {
-      body_started_ = true;
-      if (depth_ == 0 && stack_.empty()) {
-        if (!container.is_object()) return fail("body is a JSON array, expected an object");
-        depth_ = 1;
-        return true;
-      }
-      stack_.push_back(std::move(container));
-      keys_.emplace_back();
-      return true;
-    }
-
-    bool close() {
-      nlohmann::json done = std::move(stack_.back());
-      stack_.pop_back();
-      keys_.pop_back();
-      return value(std::move(done));
-    }
-
-    bool value(nlohmann::json item) {
-      body_started_ = true;
-      if (!stack_.empty()) {
-        nlohmann::json& parent = stack_.back();
-        if (parent.is_object()) {
-          parent[keys_.back()] = std::move(item);
-        } else {
-          parent.push_back(std::move(item));
-        }
-        return true;
-      }
-      if (depth_ == 0)
-        return fail(fmt::format("body is a JSON {}, expected an object", item.type_name()));
-      if (depth_ == 2) return take_row(item);
-      head_[key_] = std::move(item);
-      return true;
-    }
-
-    bool take_row(const nlohmann::json& item) {
-      const std::int64_t index = rows_;
-      ++rows_;
-      if (!row_error_.empty()) return true;
-      auto row = read_row(item, index);
-      if (!row) {
-        row_error_ = row.error();
-        return true;
-      }
-      row_failed_ = row_failed_ || row->error_code || row->error_message;
-      sink_.row(std::move(*row));
-      return true;
-    }
-
-    bool fail(std::string message) {
-      if (error_.empty()) error_ = std::move(message);
-      return false;
-    }
-
-    RowSink& sink_;
-    nlohmann::json head_ = nlohmann::json::object();
-    std::vector<nlohmann::json> stack_;  // containers being built, innermost last
-    std::vector<std::string> keys_;      // the pending key of each container on stack_
-    std::string key_;                    // the pending top-level key
-    int depth_ = 0;                      // 0 before the body, 1 in it, 2 in its results array
-    bool body_started_ = false;
-    bool saw_results_ = false;
-    bool row_failed_ = false;
-    std::int64_t rows_ = 0;
-    std::string error_, row_error_;
-  };
 
   std::string base_url_;
   std::string team_id_;

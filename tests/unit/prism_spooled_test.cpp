@@ -144,3 +144,77 @@ TEST_CASE("an empty results array of a complete import is a complete set of zero
   CHECK(streamed->streamed_rows == 0);
   CHECK(sink.rows.empty());
 }
+
+// Each row below is read by the streaming reader without a DOM, or rebuilt
+// as one part way through; either way it must read as parse_status reads it.
+TEST_CASE("rows of every shape read the same streamed as in memory, rows and messages alike") {
+  const std::vector<std::string> rows = {
+      R"({"id":"r","created":true,"existing":false,"error":null})",
+      R"({})",
+      R"({"id":null,"created":null,"existing":null})",
+      R"({"error":{"code":"c","message":"m"}})",
+      R"({"error":{"code":null,"message":"m","extra":[1,{"a":2}]}})",
+      R"({"error":{}})",
+      R"({"error":{"code":"c"},"error":null})",
+      R"({"error":null,"error":{"message":"late"}})",
+      R"({"id":"a","id":"b","created":true,"created":null})",
+      R"({"note":"x","n":1,"u":18446744073709551615,"f":1.5,"b":true,"z":null,"id":"r"})",
+      R"({"meta":{"deep":[1,[2,{"x":null}]]},"id":"r","created":false})",
+      R"({"list":[],"id":"r"})",
+      R"({"id":"\u00e9\n\"q\""})",
+      R"({"id":5,"id":"later"})",
+      R"({"id":"first","id":5})",
+      R"({"id":"r","created":"yes"})",
+      R"({"id":"r","existing":1})",
+      R"({"id":"r","created":true,"error":"boom"})",
+      R"({"id":"r","error":{"code":7}})",
+      R"({"id":"r","error":{"code":"c","message":false}})",
+      R"({"id":"r","error":{"code":"c","message":{"nested":true}}})",
+      R"({"id":"r","error":{"code":"c"},"created":[true]})",
+      R"({"id":"r","error":[]})",
+      R"({"id":{"a":1}})",
+      R"({"id":["a"]})",
+      R"({"created":2.5,"existing":-1})",
+      R"([1,2])",
+      R"("text")",
+      R"(null)",
+      R"(true)",
+      R"(3)",
+  };
+  auto provider = prism();
+  for (const auto& row : rows) {
+    // The odd row between two plain ones: what follows it must be unaffected.
+    const std::string body = R"({"status":"complete","results":[{"id":"before","created":true},)" +
+                             row + R"(,{"id":"after","error":{"code":"e","message":"m"}}]})";
+    INFO(body);
+    auto memory = provider->parse_status(body);
+    Collect sink;
+    auto spool = spool_of(body);
+    auto streamed = provider->parse_status_spooled(*spool, sink);
+    REQUIRE(streamed.has_value() == memory.has_value());
+    if (!memory) {
+      CHECK(streamed.error() == memory.error());
+      continue;
+    }
+    CHECK(streamed->state == memory->state);
+    REQUIRE(streamed->streamed_rows == 3);
+    REQUIRE(sink.rows.size() == memory->rows.size());
+    for (std::size_t i = 0; i < sink.rows.size(); ++i) {
+      INFO(i);
+      CHECK(same_row(sink.rows[i], memory->rows[i]));
+    }
+  }
+}
+
+TEST_CASE("after a malformed row the streaming reader counts later rows but hands none on") {
+  const std::string body =
+      R"({"results":[{"id":"r0"},{"id":1},{"id":"r2"},{"id":"r3","error":{"code":"x"}}],)"
+      R"("status":"complete"})";
+  Collect sink;
+  auto spool = spool_of(body);
+  auto streamed = prism()->parse_status_spooled(*spool, sink);
+  REQUIRE_FALSE(streamed);
+  CHECK(streamed.error() == "field results[1].id has type number, expected string");
+  REQUIRE(sink.rows.size() == 1);
+  CHECK(sink.rows[0].record_id == "r0");
+}

@@ -1,5 +1,5 @@
-// Store's streamed results (begin_results / add_result / end_results /
-// abandon_results) and the trigger-kept counts of schema/003_counts.sql.
+// Store's streamed results (begin_results / add_result / end_results,
+// delete_results_chunk to drop them) and the trigger-kept counts of schema/003_counts.sql.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 
@@ -48,23 +48,35 @@ TEST_CASE("streamed results replace the job's rows and its count when finished")
   CHECK(store.results(id, std::nullopt, 100, false).rows.size() == 5);
 }
 
-TEST_CASE("abandoned streamed results leave the old rows and the rest of the batch as they were") {
+TEST_CASE("dropped streamed results go in chunks and leave the rest of the batch as it was") {
   ScratchDir dir;
   Store store(dir.file("jobs.db"));
   const auto id = add_job(store, "a");
-  store.replace_results(id, {row(0)});
   store.begin_batch();
   auto job = *store.get(id);
   job.remote_status = "complete";
   REQUIRE(store.update_job(job));
   REQUIRE(store.begin_results(id));
-  store.add_result(id, row(0));
-  store.add_result(id, row(1));
-  store.abandon_results();
+  for (int i = 0; i < 5; ++i) store.add_result(id, row(i));
+  CHECK(store.delete_results_chunk(id, 3) == 3);
+  CHECK(store.delete_results_chunk(id, 3) == 2);
   store.commit_batch();
-  CHECK(store.get(id)->results_stored == 1);
+  CHECK(store.get(id)->results_stored == 0);
   CHECK(store.get(id)->remote_status == "complete");
-  CHECK(store.results(id, std::nullopt, 100, false).rows.size() == 1);
+  CHECK(store.results(id, std::nullopt, 100, false).rows.empty());
+}
+
+TEST_CASE("every batch gets its own serial") {
+  ScratchDir dir;
+  Store store(dir.file("jobs.db"));
+  store.begin_batch();
+  const auto first = store.batch_serial();
+  store.begin_batch();  // already open: the same batch
+  CHECK(store.batch_serial() == first);
+  store.rollback_batch();
+  store.begin_batch();
+  CHECK(store.batch_serial() != first);
+  store.commit_batch();
 }
 
 TEST_CASE("a job forgotten before its results arrive gets none, and update_job says it is gone") {
@@ -109,4 +121,58 @@ TEST_CASE(
   CHECK(counters.jobs_total == 2);
   CHECK(counters.transitions_total == 1);  // the cascade counted too
   CHECK(counters.by_state[2] == std::pair{State::succeeded, std::int64_t{0}});
+}
+
+TEST_CASE("add_results stores every row of batches of any size, nulls included, in order") {
+  ScratchDir dir;
+  Store store(dir.file("jobs.db"));
+  const auto id = add_job(store, "a");
+  store.begin_batch();
+  REQUIRE(store.begin_results(id));
+  std::int64_t next = 0;
+  const int per = Store::kResultsPerInsert;
+  for (const int size : {0, 1, per - 1, per, per + 1, 3 * per + 5, 512}) {
+    std::vector<RowResult> batch;
+    for (int i = 0; i < size; ++i) {
+      RowResult item = row(next++);
+      if (item.row % 3 == 0) item.record_id.reset();
+      if (item.row % 5 == 0) item.created.reset();
+      if (item.row % 7 == 0) {
+        item.existing = false;
+        item.error_code = "bad";
+        item.error_message = "row " + std::to_string(item.row);
+      }
+      batch.push_back(std::move(item));
+    }
+    store.add_results(id, batch);
+  }
+  store.end_results(id, next);
+  store.commit_batch();
+  const auto page = store.results(id, std::nullopt, 10000, false);
+  REQUIRE(page.total == next);
+  REQUIRE(page.rows.size() == static_cast<std::size_t>(next));
+  for (std::int64_t i = 0; i < next; ++i) {
+    INFO(i);
+    const RowResult& got = page.rows[static_cast<std::size_t>(i)];
+    CHECK(got.row == i);
+    CHECK(got.record_id == (i % 3 == 0 ? std::nullopt : std::optional("r" + std::to_string(i))));
+    CHECK(got.created == (i % 5 == 0 ? std::nullopt : std::optional(true)));
+    CHECK(got.existing == (i % 7 == 0 ? std::optional(false) : std::nullopt));
+    CHECK(got.error_code == (i % 7 == 0 ? std::optional<std::string>("bad") : std::nullopt));
+    CHECK(got.error_message ==
+          (i % 7 == 0 ? std::optional("row " + std::to_string(i)) : std::nullopt));
+  }
+  CHECK(store.get(id)->results_stored == next);
+}
+
+TEST_CASE("add_results of rows already stored fails with a StoreError") {
+  ScratchDir dir;
+  Store store(dir.file("jobs.db"));
+  const auto id = add_job(store, "a");
+  store.begin_batch();
+  REQUIRE(store.begin_results(id));
+  std::vector<RowResult> batch;
+  for (int i = 0; i < Store::kResultsPerInsert; ++i) batch.push_back(row(i));
+  store.add_results(id, batch);
+  CHECK_THROWS_AS(store.add_results(id, batch), jobtrack::StoreError);
 }
