@@ -1157,8 +1157,10 @@ Store::Checkpoint Store::checkpoint_passive() {
   Checkpoint result;
   const int rc = sqlite3_wal_checkpoint_v2(db_->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                            &result.wal_frames, &result.checkpointed);
-  // BUSY only means another connection is checkpointing; nothing to report.
-  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+  // BUSY only means another connection is checkpointing: not done yet, and
+  // no error either; the caller looks again later.
+  result.busy = rc == SQLITE_BUSY;
+  if (rc != SQLITE_OK && !result.busy) {
     throw StoreError(fmt::format("database {}: checkpoint: {}", path_, sqlite3_errstr(rc)));
   }
   return result;

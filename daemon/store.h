@@ -167,7 +167,8 @@ class Store {
   struct Checkpoint {
     int wal_frames = 0;    // frames in the WAL
     int checkpointed = 0;  // of which copied into the database
-    bool complete() const { return checkpointed >= wal_frames; }
+    bool busy = false;     // another connection (the checkpoint thread) was at it
+    bool complete() const { return !busy && checkpointed >= wal_frames; }
   };
   // A PASSIVE checkpoint: copies what no reader still needs, never waits on
   // readers. Once complete, the next commit restarts the WAL and truncates it

@@ -6,23 +6,15 @@
 #include <catch2/catch.hpp>
 
 #include "daemon/store.h"
+#include "tests/unit/sample_jobs.h"
 #include "tests/unit/scratch_dir.h"
 
 using jobtrack::CommitGate;
-using jobtrack::Job;
 using jobtrack::Store;
-using jobtrack::Transition;
+using jobtrack::test::add_queued_job;
 using jobtrack::test::ScratchDir;
 
 namespace {
-
-std::int64_t add_job(Store& store, const std::string& remote_id) {
-  Job job;
-  job.endpoint = "prism";
-  job.remote_id = remote_id;
-  job.submitted_at = 1000;
-  return store.insert_job(job, Transition{});
-}
 
 // What a waiting hook was told: "" for committed, else the error.
 struct Told {
@@ -43,7 +35,7 @@ TEST_CASE("a free gate commits the open batch and the waiting answers run") {
   Store store(dir.file("jobs.db"));
   CommitGate gate(store);
   store.begin_batch();
-  add_job(store, "a");
+  add_queued_job(store, "a");
   Told told;
   store.after_commit(told.hook());
   CHECK_FALSE(told.called);
@@ -61,7 +53,7 @@ TEST_CASE("while held nothing is committed and answers wait for the commit after
   CommitGate gate(store);
   gate.hold();
   store.begin_batch();
-  add_job(store, "a");
+  add_queued_job(store, "a");
   Told told;
   store.after_commit(told.hook());
   CHECK_FALSE(gate.commit());
@@ -80,14 +72,14 @@ TEST_CASE("answers waiting on a rolled-back batch learn that their writes are go
   CommitGate gate(store);
   gate.hold();
   store.begin_batch();
-  add_job(store, "a");
+  add_queued_job(store, "a");
   Told lost;
   store.after_commit(lost.hook());
   store.rollback_batch();
   CHECK(lost.called);
   CHECK_FALSE(lost.error.empty());
   store.begin_batch();  // a later batch commits, but not the one holding "a"
-  add_job(store, "b");
+  add_queued_job(store, "b");
   gate.release();
   CHECK(gate.commit());
   CHECK_FALSE(store.find("prism", "a"));

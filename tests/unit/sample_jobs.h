@@ -33,6 +33,16 @@ inline Millis real_monotonic() {
   return static_cast<Millis>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
 }
 
+// A bare queued Prism job, due at 1000, as Track leaves it; returns its id.
+inline std::int64_t add_queued_job(Store& store, const std::string& remote_id) {
+  Job job;
+  job.endpoint = "prism";
+  job.remote_id = remote_id;
+  job.submitted_at = 1000;
+  job.next_poll_at = 1000;
+  return store.insert_job(job, Transition{});
+}
+
 inline std::int64_t add_job(Store& store, const SampleJob& sample) {
   Job job;
   job.endpoint = sample.endpoint;

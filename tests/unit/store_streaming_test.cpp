@@ -4,25 +4,16 @@
 #include <catch2/catch.hpp>
 
 #include "daemon/store.h"
+#include "tests/unit/sample_jobs.h"
 #include "tests/unit/scratch_dir.h"
 
-using jobtrack::Job;
 using jobtrack::RowResult;
 using jobtrack::State;
 using jobtrack::Store;
-using jobtrack::Transition;
+using jobtrack::test::add_queued_job;
 using jobtrack::test::ScratchDir;
 
 namespace {
-
-std::int64_t add_job(Store& store, const std::string& remote_id) {
-  Job job;
-  job.endpoint = "prism";
-  job.remote_id = remote_id;
-  job.submitted_at = 1000;
-  job.next_poll_at = 1000;
-  return store.insert_job(job, Transition{});
-}
 
 RowResult row(std::int64_t index) {
   RowResult result;
@@ -37,7 +28,7 @@ RowResult row(std::int64_t index) {
 TEST_CASE("streamed results replace the job's rows and its count when finished") {
   ScratchDir dir;
   Store store(dir.file("jobs.db"));
-  const auto id = add_job(store, "a");
+  const auto id = add_queued_job(store, "a");
   store.replace_results(id, {row(0), row(1), row(2)});
   store.begin_batch();
   REQUIRE(store.begin_results(id));
@@ -51,7 +42,7 @@ TEST_CASE("streamed results replace the job's rows and its count when finished")
 TEST_CASE("dropped streamed results go in chunks and leave the rest of the batch as it was") {
   ScratchDir dir;
   Store store(dir.file("jobs.db"));
-  const auto id = add_job(store, "a");
+  const auto id = add_queued_job(store, "a");
   store.begin_batch();
   auto job = *store.get(id);
   job.remote_status = "complete";
@@ -82,7 +73,7 @@ TEST_CASE("every batch gets its own serial") {
 TEST_CASE("a job forgotten before its results arrive gets none, and update_job says it is gone") {
   ScratchDir dir;
   Store store(dir.file("jobs.db"));
-  const auto id = add_job(store, "a");
+  const auto id = add_queued_job(store, "a");
   auto job = *store.get(id);
   REQUIRE(store.delete_job(id));
   store.begin_batch();
@@ -97,8 +88,8 @@ TEST_CASE(
   ScratchDir dir;
   const auto path = dir.file("jobs.db");
   Store store(path);
-  const auto a = add_job(store, "a");
-  add_job(store, "b");
+  const auto a = add_queued_job(store, "a");
+  add_queued_job(store, "b");
   auto job = *store.get(a);
   job.state = State::succeeded;
   REQUIRE(store.update_job(job));
@@ -126,7 +117,7 @@ TEST_CASE(
 TEST_CASE("add_results stores every row of batches of any size, nulls included, in order") {
   ScratchDir dir;
   Store store(dir.file("jobs.db"));
-  const auto id = add_job(store, "a");
+  const auto id = add_queued_job(store, "a");
   store.begin_batch();
   REQUIRE(store.begin_results(id));
   std::int64_t next = 0;
@@ -168,7 +159,7 @@ TEST_CASE("add_results stores every row of batches of any size, nulls included, 
 TEST_CASE("add_results of rows already stored fails with a StoreError") {
   ScratchDir dir;
   Store store(dir.file("jobs.db"));
-  const auto id = add_job(store, "a");
+  const auto id = add_queued_job(store, "a");
   store.begin_batch();
   REQUIRE(store.begin_results(id));
   std::vector<RowResult> batch;
