@@ -261,6 +261,7 @@ int Daemon::run() {
             wrote = p.commits->commit();
           } catch (const StoreError& error) {
             p.store->rollback_batch();
+            p.hooks->discard_pending();
             p.facts.storage_error = error.what();
             log_error(fmt::format("commit failed: {}", error.what()));
             return 0;

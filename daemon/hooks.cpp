@@ -133,8 +133,11 @@ void HookRunner::start_pending() {
   if (pending_.empty()) return;
   std::vector<Request> pending;
   pending.swap(pending_);
-  for (Request& request : pending) enqueue(std::move(request));
-  start_queued();
+  // Starting as we go: max_queued counts only hooks that wait for a slot.
+  for (Request& request : pending) {
+    enqueue(std::move(request));
+    start_queued();
+  }
 }
 
 void HookRunner::enqueue(Request request) {

@@ -62,6 +62,9 @@ class HookRunner {
   void transition(const Job& job, const Transition& transition);
   // Moves the noted transitions to the queue and starts what may start.
   void start_pending();
+  // Forgets the noted transitions: their commit failed, so they did not
+  // happen (the job is polled again and changes state again).
+  void discard_pending() { pending_.clear(); }
 
   std::size_t running() const { return running_.size(); }
   std::size_t queued() const { return queue_.size(); }
