@@ -50,6 +50,14 @@ token = { env = "PRISM_API_KEY" }
 poll_initial = "100ms"
 poll_max = "200ms"
 on_transition = ["$SCRATCH/slow.sh"]
+
+[endpoints.stubborn]
+provider = "prism"
+base_url = "@FAKE@/prism"
+team_id = "team1"
+token = { env = "PRISM_API_KEY" }
+poll_initial = "100ms"
+on_transition = ["/bin/sh", "-c", "trap '' TERM; echo ignoring TERM; while :; do sleep 0.2; done"]
 EOF_CONFIG
 "$JOBTRACKD" --config "$CONFIG" --check-config >/dev/null || fail "--check-config accepts the hook keys"
 pass "--check-config accepts on_transition and hook_timeout"
@@ -110,6 +118,15 @@ pass "polling went on while the hook ran"
 [[ ! -e "$SCRATCH/slow.finished" ]] || fail "the slow hook was not stopped"
 ctl status >/dev/null || fail "the daemon answers after killing a hook"
 pass "slow hook killed at its timeout"
+
+# A hook that ignores SIGTERM is killed kKillGrace (5 s) later.
+fake_job '{"api": "prism", "id": "st-1", "team": "team1", "steps": [
+  {"status": "processing", "total": 2, "processed": 1, "succeeded": 1, "failed": 0, "polls": 1000}]}'
+stubborn_id=$(ctl track stubborn st-1)
+wait_for 15 'grep -q "job $stubborn_id (queued → running) killed by SIGKILL after its timeout" "$DAEMON_LOG"'
+assert_contains "$(grep "job $stubborn_id (queued → running) killed" "$DAEMON_LOG")" "ignoring TERM" \
+  "the output of a killed hook is logged"
+pass "a hook ignoring SIGTERM is killed with SIGKILL"
 
 # A reload picks up a new command.
 sed -i "s|^on_transition = .*|on_transition = [\"/bin/true\"]|" "$CONFIG"
