@@ -30,7 +30,7 @@ constexpr std::int64_t kMaxFileBytes = 16 * 1024 * 1024;
 
 constexpr std::string_view kTopLevelKeys =
     "database, socket, socket_group, log_level, keep_finished, keep_after_expiry, poll_retention, "
-    "idle_timeout, max_connections, max_message_bytes, endpoints";
+    "idle_timeout, max_connections, max_message_bytes, on_transition, hook_timeout, endpoints";
 constexpr std::string_view kProviders[] = {"prism", "ttd-standard", "ttd-graphql",
                                            "ogc",   "asana",        "generic"};
 constexpr std::string_view kLogLevels[] = {"debug", "info", "notice", "warning", "err"};
@@ -126,6 +126,33 @@ tl::expected<std::string, ConfigError> nonempty_string(const Item& item) {
   auto value = string_value(item);
   if (value && value->empty()) return fail(item, "must not be empty");
   return value;
+}
+
+// A hook's argv: a non-empty array of strings whose first is an absolute
+// path. The command runs without a shell and without a PATH search, so what
+// runs never depends on the daemon's environment.
+tl::expected<std::vector<std::string>, ConfigError> command(const Item& item) {
+  const auto* array = item.node->as_array();
+  if (array == nullptr) {
+    return wrong_type(item, "an array of strings such as [\"/usr/local/bin/notify\", \"--quiet\"]");
+  }
+  if (array->empty())
+    return fail(item, "must not be empty: give the program's absolute path first");
+  std::vector<std::string> argv;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const auto* element = array->get(i)->as_string();
+    if (element == nullptr) {
+      return fail(item, "element {} must be a string, found {}", i + 1, type_name(*array->get(i)));
+    }
+    if (element->get().find('\0') != std::string::npos)
+      return fail(item, "element {} contains a NUL character", i + 1);
+    argv.push_back(element->get());
+  }
+  if (argv[0].empty() || argv[0][0] != '/') {
+    return fail(item, "the program \"{}\" must be an absolute path (no shell, no PATH search)",
+                argv[0]);
+  }
+  return argv;
 }
 
 tl::expected<std::string, ConfigError> one_of(const Item& item,
@@ -376,6 +403,7 @@ Status endpoint_key(EndpointConfig& ep, const Item& item) {
     return assign(integer(item, 1, std::numeric_limits<int>::max()), ep.not_found_confirmations);
   }
   if (k == "ca_bundle") return assign(nonempty_string(item), ep.ca_bundle);
+  if (k == "on_transition") return assign(command(item), ep.on_transition);
   return assign(to_json(item), ep.settings[k]);
 }
 
@@ -452,6 +480,8 @@ Status top_level_key(Config& config, const Item& item) {
     return assign(integer(item, 1, std::numeric_limits<int>::max()), config.max_connections);
   }
   if (k == "max_message_bytes") return assign(size(item), config.max_message_bytes);
+  if (k == "on_transition") return assign(command(item), config.on_transition);
+  if (k == "hook_timeout") return assign(duration(item, false), config.hook_timeout);
   if (k == "endpoints") return endpoints(config, item);
   return fail(item, "unknown key (expected one of {})", kTopLevelKeys);
 }

@@ -54,6 +54,9 @@ struct EndpointConfig {
   std::optional<Millis> keep_after_expiry;  // overrides the global one
   int not_found_confirmations = 3;
   std::string ca_bundle;  // empty: the system's
+  // argv of the command run on every state change of this endpoint's jobs
+  // (hooks.h); empty: the global one, if any.
+  std::vector<std::string> on_transition;
   // Keys the common part does not know, for the provider (team_id, job_kind,
   // url_template, status_pointer, states, ...), converted to JSON.
   nlohmann::json settings = nlohmann::json::object();
@@ -73,7 +76,9 @@ struct Config {
   int max_connections = 256;
   std::int64_t max_message_bytes = 1024 * 1024;
   Millis idle_timeout = 300'000;
-  std::vector<EndpointConfig> endpoints;  // in file order
+  std::vector<std::string> on_transition;  // hook argv for endpoints without their own
+  Millis hook_timeout = 30'000;            // then SIGTERM, then SIGKILL
+  std::vector<EndpointConfig> endpoints;   // in file order
 
   const EndpointConfig* endpoint(std::string_view name) const;
 };

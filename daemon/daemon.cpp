@@ -14,6 +14,7 @@
 #include "daemon/commit_gate.h"
 #include "daemon/endpoints.h"
 #include "daemon/handlers/handlers.h"
+#include "daemon/hooks.h"
 #include "daemon/ingest.h"
 #include "daemon/job_json.h"
 #include "daemon/log.h"
@@ -36,6 +37,7 @@ struct Daemon::Parts {
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<Sweeper> sweeper;
   std::unique_ptr<Watchers> watchers;
+  std::unique_ptr<HookRunner> hooks;
   std::unique_ptr<Server> server;
   std::unique_ptr<HandlerContext> context;
   DaemonFacts facts;
@@ -45,6 +47,7 @@ struct Daemon::Parts {
   ~Parts() {
     server.reset();  // connections first: they hold responders into the rest
     watchers.reset();
+    hooks.reset();  // kills the hooks still running
     sweeper.reset();
     scheduler.reset();
     ingestor.reset();  // stops a parser thread
@@ -118,7 +121,9 @@ int Daemon::run() {
 
   sigset_t signals;
   sigemptyset(&signals);
-  for (int signal : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, signal);
+  // SIGCHLD too: sd-event reaps the hooks' children (hooks.h) through a
+  // child source, which needs it blocked in every thread, so before any starts.
+  for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&signals, signal);
   sigprocmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -167,8 +172,11 @@ int Daemon::run() {
     parts.watchers->job_deleted(job_id);
   });
   parts.facts.job_forgotten = [&parts] { parts.sweeper->space_freed(); };
+  parts.hooks = std::make_unique<HookRunner>(parts.loop);
+  parts.hooks->configure(config_);
   parts.scheduler->on_transition([&parts](const Job& job, const Transition& transition) {
     parts.watchers->queue(job, transition);
+    parts.hooks->transition(job, transition);  // started once committed
     if (is_terminal(transition.to))
       parts.sweeper->wake();  // its expiry may come before the armed one
   });
@@ -230,6 +238,7 @@ int Daemon::run() {
       p.server->set_limits(server_limits(daemon->config_));
       p.scheduler->set_endpoints(std::move(*built));
       p.sweeper->configure(SweepPolicy::from(daemon->config_));
+      p.hooks->configure(daemon->config_);
       log_info(
           fmt::format("configuration reloaded: {} endpoints", daemon->config_.endpoints.size()));
     }
@@ -252,6 +261,7 @@ int Daemon::run() {
             wrote = p.commits->commit();
           } catch (const StoreError& error) {
             p.store->rollback_batch();
+            p.hooks->discard_pending();
             p.facts.storage_error = error.what();
             log_error(fmt::format("commit failed: {}", error.what()));
             return 0;
@@ -261,6 +271,7 @@ int Daemon::run() {
             p.facts.storage_error.clear();
           }
           p.watchers->flush();
+          p.hooks->start_pending();
         }
         Millis now = p.clock.monotonic();
         if (now - p.last_status >= 2000) {

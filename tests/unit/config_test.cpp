@@ -635,3 +635,54 @@ succeeded = ["done"]
   CHECK(jobtrack::endpoint_error(config, ep, "", "whole").to_string() ==
         "jobtrackd.toml:2: endpoints.g: whole");
 }
+
+TEST_CASE("on_transition and hook_timeout are read globally and per endpoint") {
+  Config config = parse_ok(R"(on_transition = ["/usr/local/bin/notify", "--quiet"]
+hook_timeout = "5s"
+[endpoints.a]
+provider = "prism"
+base_url = "https://a.example.com"
+on_transition = ["/opt/a/hook"]
+[endpoints.b]
+provider = "prism"
+base_url = "https://b.example.com"
+)");
+  CHECK(config.on_transition == std::vector<std::string>{"/usr/local/bin/notify", "--quiet"});
+  CHECK(config.hook_timeout == 5000);
+  CHECK(config.endpoints.at(0).on_transition == std::vector<std::string>{"/opt/a/hook"});
+  CHECK(config.endpoints.at(1).on_transition.empty());
+  CHECK_FALSE(config.endpoints.at(0).settings.contains("on_transition"));
+}
+
+TEST_CASE("hooks default to none with a 30 s timeout") {
+  Config config = parse_ok("");
+  CHECK(config.on_transition.empty());
+  CHECK(config.hook_timeout == 30'000);
+}
+
+TEST_CASE("a bad on_transition is an error at its line") {
+  ConfigError error = parse_error("log_level = \"info\"\non_transition = \"notify --quiet\"\n");
+  CHECK(error.line == 2);
+  CHECK_THAT(error.message, Catch::Contains("array of strings"));
+
+  error = parse_error("on_transition = []\n");
+  CHECK(error.line == 1);
+  CHECK_THAT(error.message, Catch::Contains("must not be empty"));
+
+  error = parse_error("on_transition = [\"/bin/hook\", 3]\n");
+  CHECK_THAT(error.message, Catch::Contains("element 2 must be a string"));
+
+  error = parse_error("on_transition = [\"notify\"]\n");
+  CHECK_THAT(error.message, Catch::Contains("absolute path"));
+
+  error = parse_error(R"([endpoints.a]
+provider = "prism"
+base_url = "https://a.example.com"
+on_transition = ["sh", "-c", "echo $JOBTRACK_REMOTE_ID"]
+)");
+  CHECK(error.line == 4);
+  CHECK_THAT(error.message, Catch::Contains("endpoints.a.on_transition"));
+
+  error = parse_error("hook_timeout = \"0s\"\n");
+  CHECK(error.line == 1);
+}
