@@ -82,6 +82,8 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM  # through cleanup: the namespace must not outlive the test
+trap 'exit 130' INT
 
 fail() {
   echo "FAIL: $*" >&2
@@ -145,6 +147,10 @@ boot_failed() {
   cat "$W/unshare.log"
   echo "--- console ---"
   tail -n 30 "$W/console"
+  if [[ -n $PID1 ]] && ns test -S /run/systemd/journal/socket 2>/dev/null; then
+    echo "--- journal ---"
+    ns timeout 10 journalctl --no-pager -n 30 2>/dev/null || true
+  fi
   skip "systemd did not boot in a private PID and mount namespace: $1"
 }
 deadline=$((SECONDS + 30))
