@@ -240,6 +240,9 @@ status_text=$(prop jobtrackd.service StatusText)
 ns journalctl -u jobtrackd --no-pager -o cat | grep -q 'from systemd' ||
   fail "the daemon did not take the socket systemd passed"
 pid_before=$(prop jobtrackd.service MainPID)
+if ns journalctl -u jobtrackd --no-pager -o cat | grep 'already exists but the mode is different'; then
+  fail "the unit's directory modes disagree with jobtrack.tmpfiles.conf"
+fi
 pass "socket activation: active (running) after READY=1, status '$status_text'"
 
 # --- A job through the remote API -------------------------------------------------
