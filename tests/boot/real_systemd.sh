@@ -5,7 +5,8 @@
 # systemd-sysusers, systemd-tmpfiles, `systemctl enable --now`), and drives it
 # with systemctl, journalctl and jobtrackctl through nsenter:
 #  - the first CLI call on the socket starts the service, which becomes
-#    active only with READY=1, and reports a status text;
+#    active only with READY=1, and reports a status text; the socket admits
+#    the jobtrack group and no one else;
 #  - a job is tracked, polled against fakeapi (token from LoadCredential=)
 #    and finishes;
 #  - `systemctl reload` applies a changed configuration in the same process;
@@ -244,6 +245,14 @@ if ns journalctl -u jobtrackd --no-pager -o cat | grep 'already exists but the m
   fail "the unit's directory modes disagree with jobtrack.tmpfiles.conf"
 fi
 pass "socket activation: active (running) after READY=1, status '$status_text'"
+
+# The socket is the jobtrack group's: a member may use it, others may not.
+ns setpriv --reuid=65534 --regid=jobtrack --clear-groups timeout 30 jobtrackctl status >/dev/null ||
+  fail "a member of the jobtrack group cannot use the socket"
+if ns setpriv --reuid=65534 --regid=65534 --clear-groups timeout 30 jobtrackctl status >/dev/null 2>&1; then
+  fail "a user outside the jobtrack group could use the socket"
+fi
+pass "the socket admits the jobtrack group and nobody else"
 
 # --- A job through the remote API -------------------------------------------------
 fake_job '{"api": "prism", "id": "boot-done", "steps": [{"status": "processing", "polls": 2}, {"status": "complete", "rows": 3}]}'
