@@ -22,8 +22,8 @@
 # Needs root; exits 77 (skipped), saying why, when it is not root, a tool is
 # missing, or systemd does not boot in the namespace. In a sanitized build
 # LeakSanitizer is turned off in the unit (it needs ptrace).
-# ctest passes JOBTRACKD, JOBTRACKCTL, FAKEAPI, BINARY_DIR. KEEP_SCRATCH=1
-# keeps the work directory of a failed run.
+# ctest passes FAKEAPI and BINARY_DIR (what `cmake --install` of it puts in
+# /usr is what runs). KEEP_SCRATCH=1 keeps the work directory of a failed run.
 set -euo pipefail
 
 : "${FAKEAPI:?set FAKEAPI to the fakeapi binary}"
@@ -37,7 +37,7 @@ skip() {
 
 [[ $(id -u) == 0 ]] || skip "needs root (it boots systemd in private namespaces)"
 for tool in unshare nsenter systemctl journalctl systemd-sysusers systemd-tmpfiles \
-  cmake sqlite3 jq curl mount; do
+  cmake sqlite3 jq curl mount setpriv; do
   command -v "$tool" >/dev/null || skip "$tool not found"
 done
 systemd_bin=/lib/systemd/systemd
