@@ -72,9 +72,18 @@ class VarlinkClient {
   // take their replies in the same order with receive_reply().
   tl::expected<void, protocol::VarlinkError> send_call(std::string_view method,
                                                        const nlohmann::json& parameters);
-  // The next reply's parameters (an error reply is the error).
+  // The same, but the call is only queued: queued calls go out together,
+  // in as few writes as the socket takes, before the client next waits for
+  // a reply (or on flush()). A long pipeline then costs a write per batch
+  // of calls, not per call.
+  void queue_call(std::string_view method, const nlohmann::json& parameters);
+  tl::expected<void, protocol::VarlinkError> flush();
+  // The next reply's parameters (an error reply is the error). Sends the
+  // queued calls before it waits for one.
   tl::expected<nlohmann::json, protocol::VarlinkError> receive_reply(
       Deadline deadline = std::nullopt);
+  // Whether the next reply is already read, so receive_reply() will not wait.
+  bool reply_ready() const { return reader_.ready(); }
 
   struct Reply {
     nlohmann::json parameters;
@@ -91,12 +100,14 @@ class VarlinkClient {
 
  private:
   tl::expected<void, protocol::VarlinkError> send(const nlohmann::json& message);
+  tl::expected<void, protocol::VarlinkError> send_bytes(const std::string& bytes);
   tl::expected<Reply, protocol::VarlinkError> receive(Deadline deadline);
   // Blocks until the socket is readable; false when the deadline passed.
   tl::expected<void, protocol::VarlinkError> wait_readable(Deadline deadline);
 
   int fd_ = -1;
   protocol::MessageReader reader_{kMaxReplyBytes};
+  std::string queued_;  // encoded calls not sent yet (queue_call)
 };
 
 }  // namespace jobtrack::cli

@@ -328,6 +328,23 @@ void insert_row(SQLite::Statement& insert, std::int64_t job_id, const RowResult&
   run(insert);
 }
 
+// Inserts a transition of a job known to exist (see insert_transition()).
+void run_insert_transition(SQLite::Statement& s, std::int64_t job_id,
+                           const Transition& transition) {
+  s.bind(1, job_id);
+  s.bind(2, transition.at);
+  if (transition.from) {
+    bind_state(s, 3, *transition.from);
+  } else {
+    s.bind(3);
+  }
+  bind_state(s, 4, transition.to);
+  bind_opt(s, 5, transition.remote_status);
+  bind_opt(s, 6, transition.progress);
+  bind_opt(s, 7, transition.detail);
+  run(s);
+}
+
 std::int64_t count(SQLite::Statement& statement) {
   ResetOnExit reset(statement);
   statement.executeStep();
@@ -436,11 +453,15 @@ struct Store::Statements {
         tx(db),
         insert_job(db, insert_job_sql()),
         update_job(db, update_job_sql(mutable_fields())),
+        // VALUES, not INSERT ... SELECT ... WHERE EXISTS: SQLite runs an
+        // INSERT ... SELECT into a table with triggers (the transitions
+        // count) through a temporary b-tree, opened and freed every time.
+        // insert_transition() asks job_exists first instead.
         insert_transition(
             db,
             "INSERT INTO transitions (job_id, at, from_state, to_state, remote_status, progress, "
-            "detail) "
-            "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?1)"),
+            "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        job_exists(db, "SELECT 1 FROM jobs WHERE id = ?1"),
         set_results_stored(db, "UPDATE jobs SET results_stored = ?2 WHERE id = ?1"),
         delete_results(db, "DELETE FROM import_results WHERE job_id = ?1"),
         insert_result(
@@ -537,7 +558,8 @@ struct Store::Statements {
 
   SQLite::Database& db;
   TransactionStatements tx;
-  SQLite::Statement insert_job, update_job, insert_transition, set_results_stored, delete_results,
+  SQLite::Statement insert_job, update_job, insert_transition, job_exists, set_results_stored,
+      delete_results,
       insert_result, insert_poll, delete_job, get, find, history, results_page, results_stored,
       results_errors, due, next_due, count_by_state, count_transitions, count_jobs,
       count_active_jobs, polls_since, prune_polls, expiring_endpoints, expired_jobs, next_expiry,
@@ -598,6 +620,14 @@ Store::Store(const std::string& path) : path_(path) {
     db_->exec("PRAGMA synchronous = NORMAL");
     // A WAL that grew while a reader held it back shrinks again on restart.
     db_->exec(fmt::format("PRAGMA journal_size_limit = {}", kJournalSizeLimit));
+    // Statement and savepoint journals in memory: every write inside a batch
+    // that fires a trigger or takes a savepoint (a Track: a job, its first
+    // transition, two counting triggers) journals the pages it touches, and
+    // past 64 KiB SQLite spills that journal to a temporary file, two
+    // pwrite() calls a page from then on (a dozen per Track). The journal is
+    // emptied when its statement or outermost savepoint ends, so memory stays
+    // bounded by what one store call touches.
+    db_->exec("PRAGMA temp_store = MEMORY");
     db_->exec("PRAGMA foreign_keys = ON");
     apply_migrations(*db_, migrations);
     statements_ = std::make_unique<Statements>(*db_);
@@ -693,7 +723,7 @@ std::int64_t Store::insert_job(const Job& job, const Transition& first) {
     bind_job(statements_->insert_job, job);
     run(statements_->insert_job);
     const auto id = db_->getLastInsertRowid();
-    insert_transition(id, first);
+    run_insert_transition(statements_->insert_transition, id, first);  // the row is there
     scope.commit();
     return id;
   });
@@ -734,19 +764,13 @@ bool Store::update_job(const Job& before, const Job& after) {
 void Store::insert_transition(std::int64_t job_id, const Transition& transition) {
   guarded(path_, *db_, in_batch_, "insert transition", [&] {
     WriteScope scope(*db_, statements_->tx, Writes::one_statement);
-    auto& s = statements_->insert_transition;
-    s.bind(1, job_id);
-    s.bind(2, transition.at);
-    if (transition.from) {
-      bind_state(s, 3, *transition.from);
-    } else {
-      s.bind(3);
+    {
+      auto& exists = statements_->job_exists;
+      ResetOnExit reset(exists);
+      exists.bind(1, job_id);
+      if (!exists.executeStep()) return;  // forgotten meanwhile: nothing to record
     }
-    bind_state(s, 4, transition.to);
-    bind_opt(s, 5, transition.remote_status);
-    bind_opt(s, 6, transition.progress);
-    bind_opt(s, 7, transition.detail);
-    run(s);
+    run_insert_transition(statements_->insert_transition, job_id, transition);
     scope.commit();
   });
 }
