@@ -445,6 +445,28 @@ std::string order_clause(std::string_view order) {
       fmt::format("unknown order '{}' (id, submitted or updated, '-' for descending)", order));
 }
 
+// Process-wide SQLite settings; they only take effect before SQLite's
+// first use in the process (sqlite3_config), so the first Store sets them
+// and a later one, or a process that used SQLite before, runs without them.
+//
+// - Statement journals spill at 256 KiB, not 64 KiB. Every write inside a
+//   batch that fires a trigger or runs in a savepoint (a Track: a job, its
+//   first transition, two counting triggers) copies the pages it touches to
+//   the statement journal, which is emptied when the statement or the
+//   outermost savepoint ends. Past the spill size SQLite moves it to a
+//   temporary file for the rest of the transaction: two pwrite() calls per
+//   page (a dozen per Track) from then on. The spill size is also the
+//   journal's allocation unit: one allocation per statement (in memory with
+//   `temp_store = MEMORY` instead, it is 1 KiB chunks, five allocations a
+//   page).
+// - No memory statistics (sqlite3_memory_used, which nothing here reads):
+//   they take a global mutex around every allocation.
+bool configure_sqlite() {
+  sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 256 * 1024);
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  return true;
+}
+
 }  // namespace
 
 struct Store::Statements {
@@ -591,6 +613,8 @@ auto guarded(const std::string& path, SQLite::Database& db, bool& in_batch, cons
 }  // namespace
 
 Store::Store(const std::string& path) : path_(path) {
+  static const bool configured = configure_sqlite();
+  (void)configured;
   try {
     // NOMUTEX: the connection is only ever used by the thread that owns the
     // Store (other threads, such as the Checkpointer, open their own), so
@@ -620,14 +644,6 @@ Store::Store(const std::string& path) : path_(path) {
     db_->exec("PRAGMA synchronous = NORMAL");
     // A WAL that grew while a reader held it back shrinks again on restart.
     db_->exec(fmt::format("PRAGMA journal_size_limit = {}", kJournalSizeLimit));
-    // Statement and savepoint journals in memory: every write inside a batch
-    // that fires a trigger or takes a savepoint (a Track: a job, its first
-    // transition, two counting triggers) journals the pages it touches, and
-    // past 64 KiB SQLite spills that journal to a temporary file, two
-    // pwrite() calls a page from then on (a dozen per Track). The journal is
-    // emptied when its statement or outermost savepoint ends, so memory stays
-    // bounded by what one store call touches.
-    db_->exec("PRAGMA temp_store = MEMORY");
     db_->exec("PRAGMA foreign_keys = ON");
     apply_migrations(*db_, migrations);
     statements_ = std::make_unique<Statements>(*db_);
