@@ -20,10 +20,9 @@ constexpr std::size_t kReadPerWakeup = 1024 * 1024;  // then let other connectio
 // Likewise for answering calls: a turn ends after this many calls or this
 // long, whichever comes first. The calls of a turn share the loop
 // iteration's commit, so a longer turn makes pipelined Tracks cheaper; the
-// time bound keeps what one client costs the others' latency the same
-// whatever its calls cost.
-// 5 ms is about what 32 Tracks took before they got cheaper; 256 is the
-// pipeline of `track --stdin`.
+// time bound keeps what one client costs the others bounded whatever its
+// calls cost. 5 ms is about what a turn of 32 Tracks took when that was the
+// cap; 256 is the pipeline of `track --stdin`.
 constexpr int kCallsPerTurn = 256;
 constexpr std::chrono::microseconds kTurnTime{5000};
 // Calls waiting for a commit, at most; more wait in the socket's buffer.
