@@ -449,20 +449,20 @@ std::string order_clause(std::string_view order) {
 // first use in the process (sqlite3_config), so the first Store sets them
 // and a later one, or a process that used SQLite before, runs without them.
 //
-// - Statement journals spill at 256 KiB, not 64 KiB. Every write inside a
-//   batch that fires a trigger or runs in a savepoint (a Track: a job, its
-//   first transition, two counting triggers) copies the pages it touches to
-//   the statement journal, which is emptied when the statement or the
-//   outermost savepoint ends. Past the spill size SQLite moves it to a
-//   temporary file for the rest of the transaction: two pwrite() calls per
-//   page (a dozen per Track) from then on. The spill size is also the
-//   journal's allocation unit: one allocation per statement (in memory with
-//   `temp_store = MEMORY` instead, it is 1 KiB chunks, five allocations a
-//   page).
+// - Statement journals stay in memory. Every write inside a batch that
+//   fires a trigger or runs in a savepoint (a Track: a job, its first
+//   transition, two counting triggers) copies the pages it touches to the
+//   statement journal, which is emptied when the statement or the outermost
+//   savepoint ends. Past 64 KiB (the default) SQLite moves it to a temporary
+//   file for the rest of the transaction: two pwrite() calls per page, a
+//   dozen per Track, from then on. Held in memory, a journal is as large as
+//   what one statement touches. (A larger spill size was cheaper still, its
+//   allocation unit being the spill size, but SQLite 3.40's spill of such a
+//   journal fails with SQLITE_FULL: sweeper_test's 10,000-row delete.)
 // - No memory statistics (sqlite3_memory_used, which nothing here reads):
 //   they take a global mutex around every allocation.
 bool configure_sqlite() {
-  sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 256 * 1024);
+  sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   return true;
 }
