@@ -183,7 +183,12 @@ tl::expected<std::optional<VarlinkClient::Reply>, VarlinkError> VarlinkClient::n
     return tl::unexpected(client_error(client_errors::kBadReply, "the reply is too large"));
   }
   if (status != protocol::MessageReader::Status::message) return std::optional<Reply>();
+  auto reply = decode(message);
+  if (!reply) return tl::unexpected(std::move(reply.error()));
+  return std::optional<Reply>(std::move(*reply));
+}
 
+tl::expected<VarlinkClient::Reply, VarlinkError> VarlinkClient::decode(std::string_view message) {
   json parsed = json::parse(message, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {
     return tl::unexpected(client_error(client_errors::kBadReply, "the reply is not a JSON object"));
@@ -205,16 +210,18 @@ tl::expected<std::optional<VarlinkClient::Reply>, VarlinkError> VarlinkClient::n
     return tl::unexpected(VarlinkError{error->get<std::string>(), std::move(reply_parameters)});
   }
   auto continues = parsed.find("continues");
-  return std::optional<Reply>(Reply{std::move(reply_parameters), continues != parsed.end() &&
-                                                                     continues->is_boolean() &&
-                                                                     continues->get<bool>()});
+  return Reply{std::move(reply_parameters),
+               continues != parsed.end() && continues->is_boolean() && continues->get<bool>()};
 }
 
-tl::expected<VarlinkClient::Reply, VarlinkError> VarlinkClient::receive(Deadline deadline) {
+tl::expected<std::string, VarlinkError> VarlinkClient::receive_message(Deadline deadline) {
+  std::string message;
   for (;;) {
-    auto reply = next_reply();
-    if (!reply) return tl::unexpected(std::move(reply.error()));
-    if (*reply) return std::move(**reply);
+    auto status = reader_.next(message);
+    if (status == protocol::MessageReader::Status::too_large) {
+      return tl::unexpected(client_error(client_errors::kBadReply, "the reply is too large"));
+    }
+    if (status == protocol::MessageReader::Status::message) return message;
     // About to wait: whatever was queued must be out, or the reply may never come.
     if (auto queued = flush(); !queued) return tl::unexpected(std::move(queued.error()));
     auto readable = wait_readable(deadline);
@@ -222,6 +229,12 @@ tl::expected<VarlinkClient::Reply, VarlinkError> VarlinkClient::receive(Deadline
     auto read = read_some();
     if (!read) return tl::unexpected(std::move(read.error()));
   }
+}
+
+tl::expected<VarlinkClient::Reply, VarlinkError> VarlinkClient::receive(Deadline deadline) {
+  auto message = receive_message(deadline);
+  if (!message) return tl::unexpected(std::move(message.error()));
+  return decode(*message);
 }
 
 }  // namespace jobtrack::cli

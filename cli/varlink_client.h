@@ -84,6 +84,11 @@ class VarlinkClient {
       Deadline deadline = std::nullopt);
   // Whether the next reply is already read, so receive_reply() will not wait.
   bool reply_ready() const { return reader_.ready(); }
+  // receive_reply() in two steps, for a caller that can read some replies
+  // more cheaply itself (cli/track_reply.h): the next reply's text, then
+  // its decoding (an error reply is the error).
+  tl::expected<std::string, protocol::VarlinkError> receive_message(
+      Deadline deadline = std::nullopt);
 
   struct Reply {
     nlohmann::json parameters;
@@ -97,6 +102,7 @@ class VarlinkClient {
   tl::expected<void, protocol::VarlinkError> read_some();
   // A reply already read, if any (an error reply is the error).
   tl::expected<std::optional<Reply>, protocol::VarlinkError> next_reply();
+  static tl::expected<Reply, protocol::VarlinkError> decode(std::string_view message);
 
  private:
   tl::expected<void, protocol::VarlinkError> send(const nlohmann::json& message);

@@ -23,6 +23,8 @@
 #include "cli/fd_lines.h"
 #include "cli/render.h"
 #include "cli/track_lines.h"
+#include "cli/track_reply.h"
+#include "cli/varlink_client.h"
 
 namespace jobtrack::cli {
 namespace {
@@ -70,7 +72,20 @@ int track_stdin(const GlobalOptions& global, const Options& options, bool with_l
     // About to wait for the daemon: what is printed so far goes out now
     // (one write per batch of replies rather than per line).
     if (!client->reply_ready()) std::fflush(stdout);
-    auto reply = client->receive_reply();
+    auto message = client->receive_message();
+    if (!message) {
+      fatal = report(describe(message.error()));
+      return false;
+    }
+    // The table prints the id alone: read just that when the reply is plain.
+    if (!global.json && !global.csv()) {
+      if (auto id = track_reply_id(*message)) {
+        print(fmt::format("{}\n", *id));
+        ++tracked;
+        return true;
+      }
+    }
+    auto reply = VarlinkClient::decode(*message);
     if (!reply && refusal(reply.error())) {
       std::fflush(stdout);  // the lines before it come first on a terminal
       fmt::print(stderr, "jobtrackctl: line {}: {}\n", number, describe(reply.error()).message);
@@ -81,8 +96,8 @@ int track_stdin(const GlobalOptions& global, const Options& options, bool with_l
       fatal = report(describe(reply.error()));
       return false;
     }
-    auto job = reply->find("job");
-    if (job == reply->end() || !job->is_object()) {
+    auto job = reply->parameters.find("job");
+    if (job == reply->parameters.end() || !job->is_object()) {
       fatal = report(Failure{kExitSoftware, "jobtrackd sent an unexpected reply (no 'job')"});
       return false;
     }
