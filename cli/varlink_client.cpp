@@ -50,13 +50,16 @@ VarlinkClient::~VarlinkClient() {
 }
 
 VarlinkClient::VarlinkClient(VarlinkClient&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), reader_(std::move(other.reader_)) {}
+    : fd_(std::exchange(other.fd_, -1)),
+      reader_(std::move(other.reader_)),
+      queued_(std::move(other.queued_)) {}
 
 VarlinkClient& VarlinkClient::operator=(VarlinkClient&& other) noexcept {
   if (this != &other) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = std::exchange(other.fd_, -1);
     reader_ = std::move(other.reader_);
+    queued_ = std::move(other.queued_);
   }
   return *this;
 }
@@ -71,6 +74,17 @@ tl::expected<json, VarlinkError> VarlinkClient::call(std::string_view method,
 tl::expected<void, VarlinkError> VarlinkClient::send_call(std::string_view method,
                                                           const json& parameters) {
   return send(json{{"method", method}, {"parameters", parameters}});
+}
+
+void VarlinkClient::queue_call(std::string_view method, const json& parameters) {
+  queued_ += protocol::encode(json{{"method", method}, {"parameters", parameters}});
+}
+
+tl::expected<void, VarlinkError> VarlinkClient::flush() {
+  if (queued_.empty()) return {};
+  auto sent = send_bytes(queued_);
+  queued_.clear();
+  return sent;
 }
 
 tl::expected<json, VarlinkError> VarlinkClient::receive_reply(Deadline deadline) {
@@ -94,7 +108,11 @@ tl::expected<void, VarlinkError> VarlinkClient::call_more(std::string_view metho
 }
 
 tl::expected<void, VarlinkError> VarlinkClient::send(const json& message) {
-  std::string bytes = protocol::encode(message);
+  if (auto queued = flush(); !queued) return queued;
+  return send_bytes(protocol::encode(message));
+}
+
+tl::expected<void, VarlinkError> VarlinkClient::send_bytes(const std::string& bytes) {
   std::size_t done = 0;
   while (done < bytes.size()) {
     // MSG_NOSIGNAL: a daemon that went away is an error, not SIGPIPE.
@@ -165,7 +183,12 @@ tl::expected<std::optional<VarlinkClient::Reply>, VarlinkError> VarlinkClient::n
     return tl::unexpected(client_error(client_errors::kBadReply, "the reply is too large"));
   }
   if (status != protocol::MessageReader::Status::message) return std::optional<Reply>();
+  auto reply = decode(message);
+  if (!reply) return tl::unexpected(std::move(reply.error()));
+  return std::optional<Reply>(std::move(*reply));
+}
 
+tl::expected<VarlinkClient::Reply, VarlinkError> VarlinkClient::decode(std::string_view message) {
   json parsed = json::parse(message, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {
     return tl::unexpected(client_error(client_errors::kBadReply, "the reply is not a JSON object"));
@@ -187,21 +210,31 @@ tl::expected<std::optional<VarlinkClient::Reply>, VarlinkError> VarlinkClient::n
     return tl::unexpected(VarlinkError{error->get<std::string>(), std::move(reply_parameters)});
   }
   auto continues = parsed.find("continues");
-  return std::optional<Reply>(Reply{std::move(reply_parameters), continues != parsed.end() &&
-                                                                     continues->is_boolean() &&
-                                                                     continues->get<bool>()});
+  return Reply{std::move(reply_parameters),
+               continues != parsed.end() && continues->is_boolean() && continues->get<bool>()};
 }
 
-tl::expected<VarlinkClient::Reply, VarlinkError> VarlinkClient::receive(Deadline deadline) {
+tl::expected<std::string, VarlinkError> VarlinkClient::receive_message(Deadline deadline) {
+  std::string message;
   for (;;) {
-    auto reply = next_reply();
-    if (!reply) return tl::unexpected(std::move(reply.error()));
-    if (*reply) return std::move(**reply);
+    auto status = reader_.next(message);
+    if (status == protocol::MessageReader::Status::too_large) {
+      return tl::unexpected(client_error(client_errors::kBadReply, "the reply is too large"));
+    }
+    if (status == protocol::MessageReader::Status::message) return message;
+    // About to wait: whatever was queued must be out, or the reply may never come.
+    if (auto queued = flush(); !queued) return tl::unexpected(std::move(queued.error()));
     auto readable = wait_readable(deadline);
     if (!readable) return tl::unexpected(std::move(readable.error()));
     auto read = read_some();
     if (!read) return tl::unexpected(std::move(read.error()));
   }
+}
+
+tl::expected<VarlinkClient::Reply, VarlinkError> VarlinkClient::receive(Deadline deadline) {
+  auto message = receive_message(deadline);
+  if (!message) return tl::unexpected(std::move(message.error()));
+  return decode(*message);
 }
 
 }  // namespace jobtrack::cli

@@ -72,8 +72,22 @@ class VarlinkClient {
   // take their replies in the same order with receive_reply().
   tl::expected<void, protocol::VarlinkError> send_call(std::string_view method,
                                                        const nlohmann::json& parameters);
-  // The next reply's parameters (an error reply is the error).
+  // The same, but the call is only queued: queued calls go out together,
+  // in as few writes as the socket takes, before the client next waits for
+  // a reply (or on flush()). A long pipeline then costs a write per batch
+  // of calls, not per call.
+  void queue_call(std::string_view method, const nlohmann::json& parameters);
+  tl::expected<void, protocol::VarlinkError> flush();
+  // The next reply's parameters (an error reply is the error). Sends the
+  // queued calls before it waits for one.
   tl::expected<nlohmann::json, protocol::VarlinkError> receive_reply(
+      Deadline deadline = std::nullopt);
+  // Whether the next reply is already read, so receive_reply() will not wait.
+  bool reply_ready() const { return reader_.ready(); }
+  // receive_reply() in two steps, for a caller that can read some replies
+  // more cheaply itself (cli/track_reply.h): the next reply's text, then
+  // its decoding (an error reply is the error).
+  tl::expected<std::string, protocol::VarlinkError> receive_message(
       Deadline deadline = std::nullopt);
 
   struct Reply {
@@ -88,15 +102,18 @@ class VarlinkClient {
   tl::expected<void, protocol::VarlinkError> read_some();
   // A reply already read, if any (an error reply is the error).
   tl::expected<std::optional<Reply>, protocol::VarlinkError> next_reply();
+  static tl::expected<Reply, protocol::VarlinkError> decode(std::string_view message);
 
  private:
   tl::expected<void, protocol::VarlinkError> send(const nlohmann::json& message);
+  tl::expected<void, protocol::VarlinkError> send_bytes(const std::string& bytes);
   tl::expected<Reply, protocol::VarlinkError> receive(Deadline deadline);
   // Blocks until the socket is readable; false when the deadline passed.
   tl::expected<void, protocol::VarlinkError> wait_readable(Deadline deadline);
 
   int fd_ = -1;
   protocol::MessageReader reader_{kMaxReplyBytes};
+  std::string queued_;  // encoded calls not sent yet (queue_call)
 };
 
 }  // namespace jobtrack::cli

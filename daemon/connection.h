@@ -2,9 +2,14 @@
 // the incoming message reader and the outgoing buffer. Owned by the Server
 // (shared_ptr, so Responders can hold weak references). Loop thread only.
 //
-// Fairness: one wakeup answers at most a turn's worth of calls; a client
-// that pipelines thousands of calls gets the rest answered in later loop
-// iterations, after the other connections had their turn (see resume_).
+// Fairness: one wakeup answers at most a turn's worth of calls (a count and
+// a time, see connection.cpp); a client that pipelines thousands of calls
+// gets the rest answered in later loop iterations, after the other
+// connections had their turn (see resume_).
+//
+// Writes: replies are queued in output_ and written together, at the end
+// of the connection's turn or, for replies that come from outside it (a
+// commit answering a turn's Tracks), on the next wakeup (EPOLLOUT).
 //
 // Order: every call gets a sequence number; replies go out in that order.
 // A reply of a later call that comes while an earlier call still waits for
@@ -32,6 +37,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Queues an encoded message of call `sequence`; `finished` ends that call.
   void send(const nlohmann::json& message, bool finished, std::uint64_t sequence);
+  // The same with the message already encoded (with its NUL).
+  void send_encoded(std::string&& encoded, bool finished, std::uint64_t sequence);
 
  private:
   static int on_io(sd_event_source* source, int fd, std::uint32_t events, void* self);

@@ -58,6 +58,21 @@ void Responder::reply(nlohmann::json parameters, bool continues) {
   }
 }
 
+void Responder::reply_text(std::string_view parameters) {
+  if (done_) return;
+  done_ = true;
+  if (oneway_) return;
+  if (auto connection = connection_.lock()) {
+    std::string message;
+    message.reserve(parameters.size() + 16);
+    message += "{\"parameters\":";
+    message += parameters;
+    message += '}';
+    message += '\0';
+    connection->send_encoded(std::move(message), true, sequence_);
+  }
+}
+
 void Responder::error(const protocol::VarlinkError& error) {
   if (done_) return;
   done_ = true;

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -55,6 +56,10 @@ class Responder {
 
   // Sends a reply; `continues` keeps the call open (only with "more").
   void reply(nlohmann::json parameters, bool continues = false);
+  // A final reply whose parameters are given as JSON text (an object, as
+  // protocol::encode would write it): for replies sent by the thousand
+  // (Track), whose text is written directly (daemon/job_text.h).
+  void reply_text(std::string_view parameters);
   void error(const protocol::VarlinkError& error);
   bool more() const { return more_; }
   bool done() const { return done_; }

@@ -328,6 +328,23 @@ void insert_row(SQLite::Statement& insert, std::int64_t job_id, const RowResult&
   run(insert);
 }
 
+// Inserts a transition of a job known to exist (see insert_transition()).
+void run_insert_transition(SQLite::Statement& s, std::int64_t job_id,
+                           const Transition& transition) {
+  s.bind(1, job_id);
+  s.bind(2, transition.at);
+  if (transition.from) {
+    bind_state(s, 3, *transition.from);
+  } else {
+    s.bind(3);
+  }
+  bind_state(s, 4, transition.to);
+  bind_opt(s, 5, transition.remote_status);
+  bind_opt(s, 6, transition.progress);
+  bind_opt(s, 7, transition.detail);
+  run(s);
+}
+
 std::int64_t count(SQLite::Statement& statement) {
   ResetOnExit reset(statement);
   statement.executeStep();
@@ -428,6 +445,28 @@ std::string order_clause(std::string_view order) {
       fmt::format("unknown order '{}' (id, submitted or updated, '-' for descending)", order));
 }
 
+// Process-wide SQLite settings; they only take effect before SQLite's
+// first use in the process (sqlite3_config), so the first Store sets them
+// and a later one, or a process that used SQLite before, runs without them.
+//
+// - Statement journals stay in memory. Every write inside a batch that
+//   fires a trigger or runs in a savepoint (a Track: a job, its first
+//   transition, two counting triggers) copies the pages it touches to the
+//   statement journal, which is emptied when the statement or the outermost
+//   savepoint ends. Past 64 KiB (the default) SQLite moves it to a temporary
+//   file for the rest of the transaction: two pwrite() calls per page, a
+//   dozen per Track, from then on. Held in memory, a journal is as large as
+//   what one statement touches. (A larger spill size was cheaper still, its
+//   allocation unit being the spill size, but SQLite 3.40's spill of such a
+//   journal fails with SQLITE_FULL: sweeper_test's 10,000-row delete.)
+// - No memory statistics (sqlite3_memory_used, which nothing here reads):
+//   they take a global mutex around every allocation.
+bool configure_sqlite() {
+  sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  return true;
+}
+
 }  // namespace
 
 struct Store::Statements {
@@ -436,11 +475,15 @@ struct Store::Statements {
         tx(db),
         insert_job(db, insert_job_sql()),
         update_job(db, update_job_sql(mutable_fields())),
+        // VALUES, not INSERT ... SELECT ... WHERE EXISTS: SQLite runs an
+        // INSERT ... SELECT into a table with triggers (the transitions
+        // count) through a temporary b-tree, opened and freed every time.
+        // insert_transition() asks job_exists first instead.
         insert_transition(
             db,
             "INSERT INTO transitions (job_id, at, from_state, to_state, remote_status, progress, "
-            "detail) "
-            "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?1)"),
+            "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        job_exists(db, "SELECT 1 FROM jobs WHERE id = ?1"),
         set_results_stored(db, "UPDATE jobs SET results_stored = ?2 WHERE id = ?1"),
         delete_results(db, "DELETE FROM import_results WHERE job_id = ?1"),
         insert_result(
@@ -537,7 +580,8 @@ struct Store::Statements {
 
   SQLite::Database& db;
   TransactionStatements tx;
-  SQLite::Statement insert_job, update_job, insert_transition, set_results_stored, delete_results,
+  SQLite::Statement insert_job, update_job, insert_transition, job_exists, set_results_stored,
+      delete_results,
       insert_result, insert_poll, delete_job, get, find, history, results_page, results_stored,
       results_errors, due, next_due, count_by_state, count_transitions, count_jobs,
       count_active_jobs, polls_since, prune_polls, expiring_endpoints, expired_jobs, next_expiry,
@@ -569,6 +613,8 @@ auto guarded(const std::string& path, SQLite::Database& db, bool& in_batch, cons
 }  // namespace
 
 Store::Store(const std::string& path) : path_(path) {
+  static const bool configured = configure_sqlite();
+  (void)configured;
   try {
     // NOMUTEX: the connection is only ever used by the thread that owns the
     // Store (other threads, such as the Checkpointer, open their own), so
@@ -693,7 +739,7 @@ std::int64_t Store::insert_job(const Job& job, const Transition& first) {
     bind_job(statements_->insert_job, job);
     run(statements_->insert_job);
     const auto id = db_->getLastInsertRowid();
-    insert_transition(id, first);
+    run_insert_transition(statements_->insert_transition, id, first);  // the row is there
     scope.commit();
     return id;
   });
@@ -734,19 +780,13 @@ bool Store::update_job(const Job& before, const Job& after) {
 void Store::insert_transition(std::int64_t job_id, const Transition& transition) {
   guarded(path_, *db_, in_batch_, "insert transition", [&] {
     WriteScope scope(*db_, statements_->tx, Writes::one_statement);
-    auto& s = statements_->insert_transition;
-    s.bind(1, job_id);
-    s.bind(2, transition.at);
-    if (transition.from) {
-      bind_state(s, 3, *transition.from);
-    } else {
-      s.bind(3);
+    {
+      auto& exists = statements_->job_exists;
+      ResetOnExit reset(exists);
+      exists.bind(1, job_id);
+      if (!exists.executeStep()) return;  // forgotten meanwhile: nothing to record
     }
-    bind_state(s, 4, transition.to);
-    bind_opt(s, 5, transition.remote_status);
-    bind_opt(s, 6, transition.progress);
-    bind_opt(s, 7, transition.detail);
-    run(s);
+    run_insert_transition(statements_->insert_transition, job_id, transition);
     scope.commit();
   });
 }

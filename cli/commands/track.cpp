@@ -23,6 +23,8 @@
 #include "cli/fd_lines.h"
 #include "cli/render.h"
 #include "cli/track_lines.h"
+#include "cli/track_reply.h"
+#include "cli/varlink_client.h"
 
 namespace jobtrack::cli {
 namespace {
@@ -51,7 +53,6 @@ void print_job(const GlobalOptions& global, const json& job, bool first) {
   } else {
     print(fmt::format("{}\n", value_text(job["id"])));
   }
-  std::fflush(stdout);
 }
 
 constexpr std::size_t kPipeline = 256;
@@ -68,8 +69,25 @@ int track_stdin(const GlobalOptions& global, const Options& options, bool with_l
   auto take_reply = [&]() -> bool {
     const std::size_t number = sent.front();
     sent.pop_front();
-    auto reply = client->receive_reply();
+    // About to wait for the daemon: what is printed so far goes out now
+    // (one write per batch of replies rather than per line).
+    if (!client->reply_ready()) std::fflush(stdout);
+    auto message = client->receive_message();
+    if (!message) {
+      fatal = report(describe(message.error()));
+      return false;
+    }
+    // The table prints the id alone: read just that when the reply is plain.
+    if (!global.json && !global.csv()) {
+      if (auto id = track_reply_id(*message)) {
+        print(fmt::format("{}\n", *id));
+        ++tracked;
+        return true;
+      }
+    }
+    auto reply = VarlinkClient::decode(*message);
     if (!reply && refusal(reply.error())) {
+      std::fflush(stdout);  // the lines before it come first on a terminal
       fmt::print(stderr, "jobtrackctl: line {}: {}\n", number, describe(reply.error()).message);
       ++bad;
       return true;
@@ -78,8 +96,8 @@ int track_stdin(const GlobalOptions& global, const Options& options, bool with_l
       fatal = report(describe(reply.error()));
       return false;
     }
-    auto job = reply->find("job");
-    if (job == reply->end() || !job->is_object()) {
+    auto job = reply->parameters.find("job");
+    if (job == reply->parameters.end() || !job->is_object()) {
       fatal = report(Failure{kExitSoftware, "jobtrackd sent an unexpected reply (no 'job')"});
       return false;
     }
@@ -92,6 +110,7 @@ int track_stdin(const GlobalOptions& global, const Options& options, bool with_l
     ++line_number;
     auto parsed = parse_track_line(line);
     if (!parsed) {
+      std::fflush(stdout);
       fmt::print(stderr, "jobtrackctl: line {}: {}\n", line_number, parsed.error());
       ++bad;
       continue;
@@ -104,10 +123,8 @@ int track_stdin(const GlobalOptions& global, const Options& options, bool with_l
       parameters["label"] = options.label;
     }
     if (with_deadline) parameters["deadline"] = options.deadline;
-    if (auto ok = client->send_call(method_name("Track"), parameters); !ok) {
-      fatal = report(describe(ok.error()));
-      break;
-    }
+    // Queued: the calls go out together when the client next waits for a reply.
+    client->queue_call(method_name("Track"), parameters);
     sent.push_back(line_number);
     // Nothing more to read for now (a terminal, a slow producer): collect
     // the replies, so each line's id appears as soon as it is tracked.

@@ -6,10 +6,28 @@
 #include <fmt/format.h>
 
 #include "daemon/handlers/handlers.h"
+#include "daemon/job_text.h"
 #include "daemon/log.h"
 #include "daemon/protocol/durations.h"
 
 namespace jobtrack::handlers {
+namespace {
+
+// {"created": ..., "job": ...} as text: the same bytes reply() would send
+// for the objects, written directly (a pipelined client gets thousands).
+void reply_with_job(HandlerContext& context, const ResponderPtr& responder, const Job& job,
+                    bool created) {
+  const EndpointRuntime* endpoint = context.scheduler.endpoint(job.endpoint);
+  std::string text;
+  text.reserve(1024);  // a new job's text is about 700 bytes: no regrowth
+  text += created ? R"({"created":true,"job":)" : R"({"created":false,"job":)";
+  append_job_json(text,
+                  job, endpoint ? std::string_view(endpoint->config.provider) : std::string_view());
+  text += '}';
+  responder->reply_text(text);
+}
+
+}  // namespace
 void track(HandlerContext& context, Params& params, const ResponderPtr& responder) {
   auto endpoint_name = params.required_string("endpoint");
   if (!endpoint_name) return responder->error(endpoint_name.error());
@@ -47,7 +65,7 @@ void track(HandlerContext& context, Params& params, const ResponderPtr& responde
     if (auto existing = context.store.find(*endpoint_name, *remote_id)) {
       // It may be a Track of this very batch, not committed yet.
       answer_once_committed(context, responder, [&context, responder, job = *existing] {
-        responder->reply({{"job", render_job(context, job)}, {"created", false}});
+        reply_with_job(context, responder, job, false);
       });
       return;
     }
@@ -71,10 +89,12 @@ void track(HandlerContext& context, Params& params, const ResponderPtr& responde
     context.scheduler.wake_soon();
     answer_once_committed(context, responder, [&context, responder, job, first] {
       context.watchers.queue(job, first);  // delivered to watchers after this iteration
-      log_info(fmt::format("tracking {} on {} for uid {}", job.remote_id, job.endpoint,
-                           job.submitter_uid),
-               {job.id, job.endpoint, job.remote_id, to_string(job.state)});
-      responder->reply({{"job", render_job(context, job)}, {"created", true}});
+      if (log_enabled(LogLevel::info)) {
+        log_info(fmt::format("tracking {} on {} for uid {}", job.remote_id, job.endpoint,
+                             job.submitter_uid),
+                 {job.id, job.endpoint, job.remote_id, to_string(job.state)});
+      }
+      reply_with_job(context, responder, job, true);
     });
   } catch (const StoreError& error) {
     context.store.rollback_batch();

@@ -66,8 +66,26 @@ std::string format_iso8601(std::int64_t epoch_ms) {
   std::int64_t days = epoch_ms >= 0 ? epoch_ms / kDayMs : -((-epoch_ms + kDayMs - 1) / kDayMs);
   std::int64_t rest = epoch_ms - days * kDayMs;
   Civil date = civil_from_days(days);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", date.year, date.month, date.day,
-                     rest / 3'600'000, rest / 60'000 % 60, rest / 1000 % 60, rest % 1000);
+  if (date.year < 0 || date.year > 9999) {
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", date.year, date.month,
+                       date.day, rest / 3'600'000, rest / 60'000 % 60, rest / 1000 % 60,
+                       rest % 1000);
+  }
+  // The same digits by hand: every job in every reply has a few of these.
+  char text[] = "0000-00-00T00:00:00.000Z";
+  auto put = [&text](std::size_t at, std::int64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10) {
+      text[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+    }
+  };
+  put(0, date.year, 4);
+  put(5, date.month, 2);
+  put(8, date.day, 2);
+  put(11, rest / 3'600'000, 2);
+  put(14, rest / 60'000 % 60, 2);
+  put(17, rest / 1000 % 60, 2);
+  put(20, rest % 1000, 3);
+  return std::string(text, sizeof(text) - 1);
 }
 
 std::optional<std::int64_t> parse_iso8601(std::string_view text) {

@@ -85,6 +85,10 @@ MessageReader::Status MessageReader::next(std::string& out) {
   return Status::message;
 }
 
+bool MessageReader::ready() const {
+  return buffer_.find('\0', scanned_) != std::string::npos || buffered() > max_;
+}
+
 std::string encode(const json& message) {
   std::string text = message.dump(-1, ' ', false, json::error_handler_t::replace);
   text.push_back('\0');

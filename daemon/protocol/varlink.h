@@ -65,6 +65,9 @@ class MessageReader {
   Status next(std::string& out);
   // Bytes held but not yet returned (bounded by the limit).
   std::size_t buffered() const { return buffer_.size() - consumed_; }
+  // Whether next() would return at once (a message, or too_large) rather
+  // than need_more. Scans what next() would scan.
+  bool ready() const;
 
  private:
   // Drops the bytes already returned once they are at least half the

@@ -10,6 +10,10 @@ TEST_CASE("format_iso8601 writes UTC with milliseconds") {
   CHECK(format_iso8601(0) == "1970-01-01T00:00:00.000Z");
   CHECK(format_iso8601(1'577'470'279'117) == "2019-12-27T18:11:19.117Z");
   CHECK(format_iso8601(951'782'400'000) == "2000-02-29T00:00:00.000Z");
+  CHECK(format_iso8601(253'402'300'799'999) == "9999-12-31T23:59:59.999Z");
+  CHECK(format_iso8601(253'402'300'800'000) == "10000-01-01T00:00:00.000Z");
+  CHECK(format_iso8601(-1) == "1969-12-31T23:59:59.999Z");
+  CHECK(format_iso8601(-62'135'596'800'000) == "0001-01-01T00:00:00.000Z");
 }
 
 TEST_CASE("parse_iso8601 accepts the forms remote APIs send") {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -71,6 +72,50 @@ TEST_CASE("call over a socketpair reads a reply split into pieces") {
   peer.join();
   REQUIRE(reply);
   CHECK(*reply == json{{"ok", true}});
+}
+
+TEST_CASE("queued calls go out together when the client waits, and replies keep their order") {
+  int fds[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+  VarlinkClient client(fds[0]);
+  for (int i = 0; i < 3; ++i) client.queue_call("io.jobtrack.Jobs.Get", json{{"id", i}});
+  // Nothing is written before the client waits for a reply.
+  char probe[4096];
+  const ssize_t early = ::recv(fds[1], probe, sizeof(probe), MSG_DONTWAIT);
+  const int early_errno = errno;
+  CHECK(early == -1);
+  CHECK(early_errno == EAGAIN);
+  std::thread peer([fd = fds[1]] {
+    jobtrack::protocol::MessageReader reader(1 << 20);
+    std::string message;
+    char buffer[4096];
+    int calls = 0, reads = 0;
+    while (calls < 3) {
+      const ssize_t got = ::recv(fd, buffer, sizeof(buffer), 0);
+      if (got <= 0) break;
+      ++reads;
+      reader.feed(buffer, static_cast<std::size_t>(got));
+      while (reader.next(message) == jobtrack::protocol::MessageReader::Status::message) ++calls;
+    }
+    std::string replies;
+    for (int i = 0; i < calls; ++i) {
+      replies += jobtrack::protocol::encode(json{{"parameters", {{"n", i}, {"reads", reads}}}});
+    }
+    ::send(fd, replies.data(), replies.size(), MSG_NOSIGNAL);
+    ::close(fd);
+  });
+  std::vector<json> replies;
+  for (int i = 0; i < 3; ++i) {
+    auto reply = client.receive_reply();
+    REQUIRE(reply);
+    replies.push_back(*reply);
+    // All three replies arrived in one send: the next one is already read.
+    if (i < 2) CHECK(client.reply_ready());
+  }
+  peer.join();
+  CHECK(replies[0]["n"] == 0);
+  CHECK(replies[2]["n"] == 2);
+  CHECK(replies[0]["reads"] == 1);  // the three calls came in one write
 }
 
 TEST_CASE("call_more hands over every reply until continues is false") {

@@ -86,6 +86,22 @@ TEST_CASE("MessageReader returns several messages from one feed, then keeps a pa
   CHECK(drain(reader) == std::vector<std::string>{"123"});
 }
 
+TEST_CASE("MessageReader ready says whether next would return without more bytes") {
+  MessageReader reader(8);
+  CHECK_FALSE(reader.ready());
+  feed(reader, "ab");
+  CHECK_FALSE(reader.ready());  // a partial message
+  feed(reader, std::string_view("c\0d", 3));
+  CHECK(reader.ready());
+  std::string out;
+  REQUIRE(reader.next(out) == Status::message);
+  CHECK(out == "abc");
+  CHECK_FALSE(reader.ready());  // "d" waits for its end
+  feed(reader, "efghijkl");     // past the limit without a NUL
+  CHECK(reader.ready());
+  CHECK(reader.next(out) == Status::too_large);
+}
+
 TEST_CASE("MessageReader accepts a message exactly at the limit") {
   MessageReader reader(4);
   feed(reader, std::string_view("abcd\0", 5));
