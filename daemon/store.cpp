@@ -485,7 +485,9 @@ struct Store::Statements {
             "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
         job_exists(db, "SELECT 1 FROM jobs WHERE id = ?1"),
         set_results_stored(db, "UPDATE jobs SET results_stored = ?2 WHERE id = ?1"),
-        delete_results(db, "DELETE FROM import_results WHERE job_id = ?1"),
+        delete_results(db,
+                       "DELETE FROM import_results WHERE job_id = ?1 AND row IN "
+                       "(SELECT row FROM import_results WHERE job_id = ?1 ORDER BY row LIMIT ?2)"),
         insert_result(
             db,
             "INSERT INTO import_results (job_id, row, record_id, created, existing, error_code, "
@@ -798,9 +800,7 @@ void Store::replace_results(std::int64_t job_id, const std::vector<RowResult>& r
     stored.bind(1, job_id);
     stored.bind(2, static_cast<std::int64_t>(rows.size()));
     if (run(stored) == 0) return;  // no such job
-    auto& remove = statements_->delete_results;
-    remove.bind(1, job_id);
-    run(remove);
+    delete_all_results(job_id);
     for (const auto& row : rows) insert_row(statements_->insert_result, job_id, row);
     scope.commit();
   });
@@ -814,9 +814,7 @@ bool Store::begin_results(std::int64_t job_id) {
     stored.bind(1, job_id);
     stored.bind(2, std::int64_t{0});
     if (run(stored) == 0) return false;  // no such job
-    auto& remove = statements_->delete_results;
-    remove.bind(1, job_id);
-    run(remove);
+    delete_all_results(job_id);
     scope.commit();
     return true;
   });
@@ -892,9 +890,29 @@ void Store::insert_poll(const PollRecord& poll) {
   });
 }
 
+// In statements of kDeleteChunk rows: SQLite keeps a statement's journal
+// (the pages it changed, for undoing the statement alone) in memory
+// (configure_sqlite()), so one statement deleting a million rows would
+// hold tens of MB; a chunk holds a few hundred KB. (An enclosing savepoint
+// would keep them all again: see delete_job().)
+void Store::delete_all_results(std::int64_t job_id) {
+  auto& remove = statements_->delete_results;
+  for (;;) {
+    remove.bind(1, job_id);
+    remove.bind(2, kDeleteChunk);
+    if (run(remove) < kDeleteChunk) return;
+  }
+}
+
+// Its results first, in chunks: the cascade would delete them in one
+// statement. Outside a batch, all of it is one transaction. Inside one, no
+// savepoint either: a savepoint's journal would keep every deleted page
+// until its release; a failure here fails the batch, which every caller
+// then rolls back.
 bool Store::delete_job(std::int64_t job_id) {
   return guarded(path_, *db_, in_batch_, "delete job", [&] {
     WriteScope scope(*db_, statements_->tx, Writes::one_statement);
+    delete_all_results(job_id);
     auto& s = statements_->delete_job;
     s.bind(1, job_id);
     const bool deleted = run(s) > 0;

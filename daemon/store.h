@@ -185,7 +185,10 @@ class Store {
 
  private:
   struct Statements;
+  static constexpr int kDeleteChunk = 10'000;  // rows per DELETE of a job's results
   void stop_checkpointer();
+  // Deletes every import_results row of the job, kDeleteChunk per statement.
+  void delete_all_results(std::int64_t job_id);
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<Statements> statements_;

@@ -1,5 +1,9 @@
 // Store's streamed results (begin_results / add_result / end_results,
 // delete_results_chunk to drop them) and the trigger-kept counts of schema/003_counts.sql.
+#include <fstream>
+#include <string>
+#include <vector>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 
@@ -166,4 +170,62 @@ TEST_CASE("add_results of rows already stored fails with a StoreError") {
   for (int i = 0; i < Store::kResultsPerInsert; ++i) batch.push_back(row(i));
   store.add_results(id, batch);
   CHECK_THROWS_AS(store.add_results(id, batch), jobtrack::StoreError);
+}
+
+namespace {
+
+// The process's peak resident set (VmHWM), in kB.
+long peak_rss_kb() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+// Stores `count` rows of ~60 bytes for the job.
+void store_rows(Store& store, std::int64_t id, std::int64_t count) {
+  store.begin_batch();
+  REQUIRE(store.begin_results(id));
+  std::vector<RowResult> batch;
+  for (std::int64_t i = 0; i < count; ++i) {
+    RowResult item = row(i);
+    item.record_id = "record-" + std::to_string(i) + "-0123456789abcdef0123456789abcdef";
+    batch.push_back(std::move(item));
+    if (batch.size() == 4096 || i + 1 == count) {
+      store.add_results(id, batch);
+      batch.clear();
+    }
+  }
+  store.end_results(id, count);
+  store.commit_batch();
+}
+
+}  // namespace
+
+TEST_CASE("forgetting a job with many rows takes them all and holds little memory") {
+  // SQLite keeps statement journals in memory: one statement (or one
+  // savepoint) deleting 300,000 rows would hold ~20 MB of pages.
+  const bool in_batch = GENERATE(false, true);
+  INFO((in_batch ? "inside a batch" : "outside a batch"));
+  ScratchDir dir;
+  Store store(dir.file("jobs.db"));
+  const auto warm_up = add_queued_job(store, "warm-up");
+  const auto big = add_queued_job(store, "big");
+  const auto other = add_queued_job(store, "other");
+  store_rows(store, warm_up, 50'000);
+  store_rows(store, big, 300'000);
+  store_rows(store, other, 10);
+  auto forget = [&](std::int64_t id) {
+    if (in_batch) store.begin_batch();
+    CHECK(store.delete_job(id));
+    if (in_batch) store.commit_batch();
+  };
+  forget(warm_up);  // the caches and allocator reach their working size
+
+  const long before = peak_rss_kb();
+  forget(big);
+  CHECK(peak_rss_kb() - before < 6 * 1024);
+  CHECK_FALSE(store.get(big));
+  CHECK(store.results(other, std::nullopt, 100, false).total == 10);
 }
