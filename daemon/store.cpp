@@ -583,9 +583,8 @@ struct Store::Statements {
   SQLite::Database& db;
   TransactionStatements tx;
   SQLite::Statement insert_job, update_job, insert_transition, job_exists, set_results_stored,
-      delete_results,
-      insert_result, insert_poll, delete_job, get, find, history, results_page, results_stored,
-      results_errors, due, next_due, count_by_state, count_transitions, count_jobs,
+      delete_results, insert_result, insert_poll, delete_job, get, find, history, results_page,
+      results_stored, results_errors, due, next_due, count_by_state, count_transitions, count_jobs,
       count_active_jobs, polls_since, prune_polls, expiring_endpoints, expired_jobs, next_expiry,
       delete_results_chunk, lower_results_stored, oldest_poll;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> lists;

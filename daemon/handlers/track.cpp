@@ -21,8 +21,8 @@ void reply_with_job(HandlerContext& context, const ResponderPtr& responder, cons
   std::string text;
   text.reserve(1024);  // a new job's text is about 700 bytes: no regrowth
   text += created ? R"({"created":true,"job":)" : R"({"created":false,"job":)";
-  append_job_json(text,
-                  job, endpoint ? std::string_view(endpoint->config.provider) : std::string_view());
+  append_job_json(text, job,
+                  endpoint ? std::string_view(endpoint->config.provider) : std::string_view());
   text += '}';
   responder->reply_text(text);
 }

@@ -3,7 +3,6 @@
 // which command runs for which change, and its limits.
 #include "daemon/hooks.h"
 
-#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <pthread.h>
 
 #include "tests/unit/scratch_dir.h"
 
@@ -130,8 +130,7 @@ struct RunnerFixture {
   RunnerFixture() {
     REQUIRE(sd_event_new(&loop) >= 0);
     std::ofstream out(script);
-    out << "#!/bin/sh\necho \"$JOBTRACK_JOB_ID $JOBTRACK_FROM>$JOBTRACK_TO $1\" >>" << log
-        << "\n";
+    out << "#!/bin/sh\necho \"$JOBTRACK_JOB_ID $JOBTRACK_FROM>$JOBTRACK_TO $1\" >>" << log << "\n";
     out.close();
     REQUIRE(chmod(script.c_str(), 0755) == 0);
   }

@@ -84,7 +84,7 @@ TEST_CASE("strings that need escaping or replacing come out as nlohmann writes t
           "[job_text]") {
   Job job = full_job();
   job.label = "quote \" backslash \\ tab \t newline \n bell \x07 del \x7f";
-  job.remote_id = "caf\xc3\xa9-\xe2\x82\xac";           // UTF-8 é and €
+  job.remote_id = "caf\xc3\xa9-\xe2\x82\xac";                     // UTF-8 é and €
   job.error_message = std::string("bad \xff\xfe utf8 \xc3", 15);  // invalid, cut short
   job.remote_status = "";
   CHECK(written(job, "prism") == dumped(job, "prism"));
@@ -109,9 +109,9 @@ TEST_CASE("numbers at their edges, and detail that is not an object", "[job_text
 
 TEST_CASE("every state, terminal or not", "[job_text]") {
   Job job = bare_job();
-  for (State state : {State::queued, State::running, State::succeeded, State::partial,
-                      State::failed, State::cancelled, State::expired, State::not_found,
-                      State::timed_out}) {
+  for (State state :
+       {State::queued, State::running, State::succeeded, State::partial, State::failed,
+        State::cancelled, State::expired, State::not_found, State::timed_out}) {
     job.state = state;
     CHECK(written(job, "prism") == dumped(job, "prism"));
   }
