@@ -175,8 +175,13 @@ int Daemon::run() {
   parts.hooks = std::make_unique<HookRunner>(parts.loop);
   parts.hooks->configure(config_);
   parts.scheduler->on_transition([&parts](const Job& job, const Transition& transition) {
-    parts.watchers->queue(job, transition);
-    parts.hooks->transition(job, transition);  // started once committed
+    // Watchers and hooks hear of a transition only once it is committed: a
+    // batch that is rolled back never happened (its jobs are polled again).
+    parts.store->after_commit([&parts, job, transition](const std::string* error) {
+      if (error) return;
+      parts.watchers->queue(job, transition);    // delivered by flush() after the commit
+      parts.hooks->transition(job, transition);  // started by start_pending() after it
+    });
     if (is_terminal(transition.to))
       parts.sweeper->wake();  // its expiry may come before the armed one
   });
@@ -261,7 +266,6 @@ int Daemon::run() {
             wrote = p.commits->commit();
           } catch (const StoreError& error) {
             p.store->rollback_batch();
-            p.hooks->discard_pending();
             p.facts.storage_error = error.what();
             log_error(fmt::format("commit failed: {}", error.what()));
             return 0;

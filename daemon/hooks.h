@@ -56,15 +56,13 @@ class HookRunner {
   // queued or running keep the command they were given.
   void configure(const Config& config);
 
-  // Notes a transition of `job`; nothing runs until start_pending(), which
-  // the loop calls once the transition is committed. Transitions that keep
+  // Notes a committed transition of `job` (the Daemon calls it from a
+  // Store::after_commit hook); nothing runs until start_pending(), which the
+  // loop calls after the commit. Transitions that keep
   // the state (a new remote status or progress only) run no hook.
   void transition(const Job& job, const Transition& transition);
   // Moves the noted transitions to the queue and starts what may start.
   void start_pending();
-  // Forgets the noted transitions: their commit failed, so they did not
-  // happen (the job is polled again and changes state again).
-  void discard_pending() { pending_.clear(); }
 
   std::size_t running() const { return running_.size(); }
   std::size_t queued() const { return queue_.size(); }

@@ -206,20 +206,6 @@ TEST_CASE("hook runner prefers the endpoint's own command to the global one") {
         std::vector<std::string>{"1 queued>running global", "2 queued>running own"});
 }
 
-TEST_CASE("hook runner forgets the changes of a commit that failed") {
-  RunnerFixture fixture;
-  jobtrack::HookRunner runner(fixture.loop);
-  jobtrack::Config config;
-  config.on_transition = {fixture.script, "global"};
-  runner.configure(config);
-
-  runner.transition(sample_job(1, "prism"), change(State::queued, State::running));
-  runner.discard_pending();
-  runner.start_pending();
-  fixture.settle(runner);
-  CHECK(fixture.runs().empty());
-}
-
 TEST_CASE("hook runner runs at most max_running at once and drops beyond max_queued") {
   RunnerFixture fixture;
   jobtrack::HookRunner runner(fixture.loop, 1, 2);
