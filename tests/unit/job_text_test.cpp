@@ -84,7 +84,7 @@ TEST_CASE("strings that need escaping or replacing come out as nlohmann writes t
           "[job_text]") {
   Job job = full_job();
   job.label = "quote \" backslash \\ tab \t newline \n bell \x07 del \x7f";
-  job.remote_id = "caf\xc3\xa9-\xe2\x82\xac";                     // UTF-8 é and €
+  job.remote_id = "caf\xc3\xa9-\xe2\x82\xac";    // UTF-8 é and €
   job.error_message = "bad \xff\xfe utf8 \xc3";  // invalid, ends inside a character
   job.remote_status = "";
   CHECK(written(job, "prism") == dumped(job, "prism"));
