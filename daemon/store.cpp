@@ -485,9 +485,6 @@ struct Store::Statements {
             "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
         job_exists(db, "SELECT 1 FROM jobs WHERE id = ?1"),
         set_results_stored(db, "UPDATE jobs SET results_stored = ?2 WHERE id = ?1"),
-        delete_results(db,
-                       "DELETE FROM import_results WHERE job_id = ?1 AND row IN "
-                       "(SELECT row FROM import_results WHERE job_id = ?1 ORDER BY row LIMIT ?2)"),
         insert_result(
             db,
             "INSERT INTO import_results (job_id, row, record_id, created, existing, error_code, "
@@ -583,8 +580,8 @@ struct Store::Statements {
   SQLite::Database& db;
   TransactionStatements tx;
   SQLite::Statement insert_job, update_job, insert_transition, job_exists, set_results_stored,
-      delete_results, insert_result, insert_poll, delete_job, get, find, history, results_page,
-      results_stored, results_errors, due, next_due, count_by_state, count_transitions, count_jobs,
+      insert_result, insert_poll, delete_job, get, find, history, results_page, results_stored,
+      results_errors, due, next_due, count_by_state, count_transitions, count_jobs,
       count_active_jobs, polls_since, prune_polls, expiring_endpoints, expired_jobs, next_expiry,
       delete_results_chunk, lower_results_stored, oldest_poll;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> lists;
@@ -895,7 +892,7 @@ void Store::insert_poll(const PollRecord& poll) {
 // hold tens of MB; a chunk holds a few hundred KB. (An enclosing savepoint
 // would keep them all again: see delete_job().)
 void Store::delete_all_results(std::int64_t job_id) {
-  auto& remove = statements_->delete_results;
+  auto& remove = statements_->delete_results_chunk;
   for (;;) {
     remove.bind(1, job_id);
     remove.bind(2, kDeleteChunk);
