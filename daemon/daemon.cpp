@@ -177,11 +177,17 @@ int Daemon::run() {
   parts.scheduler->on_transition([&parts](const Job& job, const Transition& transition) {
     // Watchers and hooks hear of a transition only once it is committed: a
     // batch that is rolled back never happened (its jobs are polled again).
-    parts.store->after_commit([&parts, job, transition](const std::string* error) {
-      if (error) return;
-      parts.watchers->queue(job, transition);    // delivered by flush() after the commit
-      parts.hooks->transition(job, transition);  // started by start_pending() after it
-    });
+    // Most transitions have neither: they cost no copy of the job.
+    const bool watched = parts.watchers->wants(job.id);
+    const bool hooked = parts.hooks->wants(job, transition);
+    if (watched || hooked) {
+      parts.store->after_commit(
+          [&parts, job, transition, watched, hooked](const std::string* error) {
+            if (error) return;
+            if (watched) parts.watchers->queue(job, transition);   // sent by flush()
+            if (hooked) parts.hooks->transition(job, transition);  // by start_pending()
+          });
+    }
     if (is_terminal(transition.to))
       parts.sweeper->wake();  // its expiry may come before the armed one
   });

@@ -112,13 +112,19 @@ void HookRunner::configure(const Config& config) {
   }
 }
 
-void HookRunner::transition(const Job& job, const Transition& transition) {
-  if (transition.from && *transition.from == transition.to) return;
-  auto own = by_endpoint_.find(job.endpoint);
+const std::vector<std::string>* HookRunner::command(const std::string& endpoint,
+                                                    const Transition& transition) const {
+  if (transition.from && *transition.from == transition.to) return nullptr;
+  auto own = by_endpoint_.find(endpoint);
   const std::vector<std::string>& argv = own != by_endpoint_.end() ? own->second : global_;
-  if (argv.empty()) return;
+  return argv.empty() ? nullptr : &argv;
+}
+
+void HookRunner::transition(const Job& job, const Transition& transition) {
+  const std::vector<std::string>* argv = command(job.endpoint, transition);
+  if (!argv) return;
   Request request;
-  request.argv = argv;
+  request.argv = *argv;
   request.env = hook_environment(job, transition, path_);
   request.timeout = timeout_;
   request.job_id = job.id;

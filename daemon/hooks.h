@@ -61,6 +61,10 @@ class HookRunner {
   // loop calls after the commit. Transitions that keep
   // the state (a new remote status or progress only) run no hook.
   void transition(const Job& job, const Transition& transition);
+  // Whether transition() would run a hook for it.
+  bool wants(const Job& job, const Transition& transition) const {
+    return command(job.endpoint, transition) != nullptr;
+  }
   // Moves the noted transitions to the queue and starts what may start.
   void start_pending();
 
@@ -79,6 +83,9 @@ class HookRunner {
   };
   struct Child;
 
+  // The argv to run for a transition of a job on `endpoint`; null for none.
+  const std::vector<std::string>* command(const std::string& endpoint,
+                                          const Transition& transition) const;
   void enqueue(Request request);
   void start_queued();
   void spawn(Request request);

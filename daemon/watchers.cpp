@@ -27,7 +27,7 @@ void Watchers::observe(std::optional<std::string> endpoint, std::optional<std::s
 }
 
 void Watchers::queue(const Job& job, const Transition& transition) {
-  if (waiters_.count(job.id) == 0 && observers_.empty()) return;
+  if (!wants(job.id)) return;
   pending_.push_back({job, transition});
 }
 

@@ -32,6 +32,10 @@ class Watchers {
   // matches the filters (none set: every job), one reply each, forever.
   void observe(std::optional<std::string> endpoint, std::optional<std::string> label,
                ResponderPtr responder);
+  // Whether anyone would hear of a transition of the job now.
+  bool wants(std::int64_t job_id) const {
+    return waiters_.count(job_id) > 0 || !observers_.empty();
+  }
   void queue(const Job& job, const Transition& transition);
   // Sends what was queued; the last reply (continues=false) once terminal.
   void flush();
