@@ -57,7 +57,8 @@ DatabaseCheck check_database(SQLite::Database& db, int newest);
 // Runs every migration newer than the file's user_version in one transaction
 // and records user_version and application_id. Returns how many ran (0 when
 // the file was up to date). Call check_database first; the foreign_keys
-// pragma is the caller's, as it cannot change inside a transaction.
+// pragma is the caller's, as it cannot change inside a transaction (the
+// store runs migrations with foreign keys unenforced).
 int apply_migrations(SQLite::Database& db, std::span<const Migration> migrations);
 
 }  // namespace jobtrack

@@ -292,10 +292,12 @@ void Scheduler::record(EndpointRuntime* endpoint, const Job& before, Decision&& 
   if (!store_.update_job(before, decision.job)) return;
   if (decision.replace_rows && !decision.streamed_rows)
     store_.replace_results(decision.job.id, decision.rows);
-  if (decision.transition) store_.insert_transition(decision.job.id, *decision.transition);
+  // The row was just updated, so the job is there for what follows.
+  if (decision.transition)
+    store_.insert_transition_of_present_job(decision.job.id, *decision.transition);
   bool polled = !decision.poll.outcome.empty();
   if (polled) {
-    store_.insert_poll(decision.poll);
+    store_.insert_poll_of_present_job(decision.poll);
     bool failed = decision.poll.outcome != "ok";
     count_poll(failed);
     if (endpoint) {

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "daemon/checkpointer.h"
+#include "daemon/count_deltas.h"
 #include "daemon/migrations.h"
 
 namespace jobtrack {
@@ -183,8 +184,9 @@ void bind_opt(SQLite::Statement& statement, int index, const std::optional<bool>
   }
 }
 
+// The names are string literals: bound in place, never copied.
 void bind_state(SQLite::Statement& statement, int index, State state) {
-  statement.bind(index, std::string(to_string(state)));
+  statement.bindNoCopy(index, to_string(state).data());
 }
 
 // Binds ?1..?29 in kJobFields order.
@@ -360,9 +362,20 @@ struct TransactionStatements {
         rollback(db, "ROLLBACK"),
         savepoint(db, "SAVEPOINT store_call"),
         release(db, "RELEASE store_call"),
-        rollback_to(db, "ROLLBACK TO store_call") {}
+        rollback_to(db, "ROLLBACK TO store_call"),
+        add_job_count(db,
+                      "INSERT INTO job_counts (state, jobs) VALUES (?1, ?2) "
+                      "ON CONFLICT (state) DO UPDATE SET jobs = jobs + excluded.jobs"),
+        add_row_count(db,
+                      "INSERT INTO row_counts (name, rows) VALUES ('transitions', ?1) "
+                      "ON CONFLICT (name) DO UPDATE SET rows = rows + excluded.rows") {}
 
-  SQLite::Statement begin, commit, rollback, savepoint, release, rollback_to;
+  // Writes the open transaction's count changes (see count_deltas.h); the
+  // deltas are cleared once written. Throws SQLite::Exception.
+  void flush_counts(CountDeltas& deltas);
+
+  SQLite::Statement begin, commit, rollback, savepoint, release, rollback_to, add_job_count,
+      add_row_count;
 };
 
 // Runs one of the statements above; false (and the statement reset) on failure.
@@ -378,6 +391,21 @@ void must_run(SQLite::Statement& statement) {
   statement.exec();
 }
 
+void TransactionStatements::flush_counts(CountDeltas& deltas) {
+  if (deltas.empty()) return;
+  for (std::size_t i = 0; i < CountDeltas::kStates; ++i) {
+    if (deltas.jobs[i] == 0) continue;
+    add_job_count.bindNoCopy(1, to_string(static_cast<State>(i)).data());
+    add_job_count.bind(2, deltas.jobs[i]);
+    must_run(add_job_count);
+  }
+  if (deltas.transitions != 0) {
+    add_row_count.bind(1, deltas.transitions);
+    must_run(add_row_count);
+  }
+  deltas.clear();
+}
+
 // What a store call writes: one statement is atomic by itself (SQLite undoes
 // a failed statement's changes and keeps the open transaction), several
 // need a savepoint to be undone together.
@@ -388,18 +416,25 @@ enum class Writes { one_statement, several };
 // the call writes several statements, so that a failed call leaves the open
 // transaction exactly as it was. A single statement inside a batch needs
 // neither: this is the poll path, three writes per poll.
+//
+// The count deltas follow the same rule: what a rolled-back call added is
+// taken back, and a transaction of the call's own writes them before its
+// COMMIT. A call adds to the deltas only after its statements succeeded.
 class WriteScope {
  public:
-  WriteScope(SQLite::Database& db, TransactionStatements& tx, Writes writes)
-      : tx_(tx), nested_(sqlite3_get_autocommit(db.getHandle()) == 0) {
+  WriteScope(SQLite::Database& db, TransactionStatements& tx, CountDeltas& deltas, Writes writes)
+      : tx_(tx), deltas_(deltas), nested_(sqlite3_get_autocommit(db.getHandle()) == 0) {
     if (nested_ && writes == Writes::one_statement) {
       done_ = true;
       return;
     }
+    if (!nested_) deltas_.clear();  // left by a transaction SQLite rolled back itself
+    saved_ = deltas_;
     must_run(nested_ ? tx_.savepoint : tx_.begin);
   }
   ~WriteScope() {
     if (done_) return;
+    deltas_ = saved_;
     if (nested_) {
       try_run(tx_.rollback_to);
       try_run(tx_.release);
@@ -412,12 +447,19 @@ class WriteScope {
 
   void commit() {
     if (done_) return;
-    must_run(nested_ ? tx_.release : tx_.commit);
+    if (!nested_) {
+      tx_.flush_counts(deltas_);
+      must_run(tx_.commit);
+    } else {
+      must_run(tx_.release);
+    }
     done_ = true;
   }
 
  private:
   TransactionStatements& tx_;
+  CountDeltas& deltas_;
+  CountDeltas saved_;
   bool nested_;
   bool done_ = false;
 };
@@ -494,6 +536,12 @@ struct Store::Statements {
             "INSERT INTO polls (job_id, endpoint, started_at, latency_ms, http_status, outcome, "
             "error) "
             "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?1)"),
+        insert_known_poll(db,
+                          "INSERT INTO polls (job_id, endpoint, started_at, latency_ms, "
+                          "http_status, outcome, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        job_state(db, "SELECT state FROM jobs WHERE id = ?1"),
+        delete_transitions(db, "DELETE FROM transitions WHERE job_id = ?1"),
+        delete_polls(db, "DELETE FROM polls WHERE job_id = ?1"),
         delete_job(db, "DELETE FROM jobs WHERE id = ?1"),
         get(db, select_jobs_sql() + " WHERE id = ?1"),
         find(db, select_jobs_sql() + " WHERE endpoint = ?1 AND remote_id = ?2"),
@@ -580,10 +628,11 @@ struct Store::Statements {
   SQLite::Database& db;
   TransactionStatements tx;
   SQLite::Statement insert_job, update_job, insert_transition, job_exists, set_results_stored,
-      insert_result, insert_poll, delete_job, get, find, history, results_page, results_stored,
-      results_errors, due, next_due, count_by_state, count_transitions, count_jobs,
-      count_active_jobs, polls_since, prune_polls, expiring_endpoints, expired_jobs, next_expiry,
-      delete_results_chunk, lower_results_stored, oldest_poll;
+      insert_result, insert_poll, insert_known_poll, job_state, delete_transitions, delete_polls,
+      delete_job, get, find, history, results_page, results_stored, results_errors, due, next_due,
+      count_by_state, count_transitions, count_jobs, count_active_jobs, polls_since, prune_polls,
+      expiring_endpoints, expired_jobs, next_expiry, delete_results_chunk, lower_results_stored,
+      oldest_poll;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> lists;
   std::unordered_map<FieldMask, std::unique_ptr<SQLite::Statement>> updates;
 };
@@ -642,8 +691,14 @@ Store::Store(const std::string& path) : path_(path) {
     db_->exec("PRAGMA synchronous = NORMAL");
     // A WAL that grew while a reader held it back shrinks again on restart.
     db_->exec(fmt::format("PRAGMA journal_size_limit = {}", kJournalSizeLimit));
-    db_->exec("PRAGMA foreign_keys = ON");
     apply_migrations(*db_, migrations);
+    // Counts and cascades are this connection's own work (count_deltas.h):
+    // a trigger or an enforced foreign key would put a statement journal
+    // under every write of the poll path.
+    db_->exec("PRAGMA foreign_keys = OFF");
+    int triggers = 1;
+    sqlite3_db_config(db_->getHandle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, &triggers);
+    if (triggers != 0) throw StoreError("cannot turn triggers off on the store's connection");
     statements_ = std::make_unique<Statements>(*db_);
   } catch (const StoreError& e) {
     throw StoreError(fmt::format("database {}: {}", path, e.what()));
@@ -673,6 +728,7 @@ void Store::begin_batch() {
     const std::string lost = fmt::format("database {}: the batch was rolled back", path_);
     run_commit_hooks(&lost);
   }
+  deltas_.clear();  // left by a batch SQLite rolled back by itself
   guarded(path_, *db_, in_batch_, "begin batch", [&] { must_run(statements_->tx.begin); });
   in_batch_ = true;
   ++batch_serial_;
@@ -681,11 +737,13 @@ void Store::begin_batch() {
 void Store::commit_batch() {
   if (!in_batch_) return;
   try {
+    statements_->tx.flush_counts(deltas_);
     must_run(statements_->tx.commit);
     in_batch_ = false;
   } catch (const SQLite::Exception& e) {
     db_->tryExec("ROLLBACK");
     in_batch_ = false;
+    deltas_.clear();
     const std::string error =
         fmt::format("database {}: commit failed, batch rolled back: {}", path_, e.what());
     run_commit_hooks(&error);
@@ -696,6 +754,7 @@ void Store::commit_batch() {
 
 void Store::rollback_batch() {
   const std::string lost = fmt::format("database {}: the batch was rolled back", path_);
+  deltas_.clear();
   if (!in_batch_) {
     run_commit_hooks(&lost);
     return;
@@ -733,11 +792,13 @@ bool Store::in_batch() const {
 
 std::int64_t Store::insert_job(const Job& job, const Transition& first) {
   return guarded(path_, *db_, in_batch_, "insert job", [&] {
-    WriteScope scope(*db_, statements_->tx, Writes::several);
+    WriteScope scope(*db_, statements_->tx, deltas_, Writes::several);
     bind_job(statements_->insert_job, job);
     run(statements_->insert_job);
     const auto id = db_->getLastInsertRowid();
     run_insert_transition(statements_->insert_transition, id, first);  // the row is there
+    deltas_.add_job(job.state);
+    deltas_.transitions += 1;
     scope.commit();
     return id;
   });
@@ -748,11 +809,14 @@ std::int64_t Store::insert_job(const Job& job, const Transition& first) {
 // write nothing.
 bool Store::update_job(const Job& job) {
   return guarded(path_, *db_, in_batch_, "update job", [&] {
-    WriteScope scope(*db_, statements_->tx, Writes::one_statement);
+    WriteScope scope(*db_, statements_->tx, deltas_, Writes::one_statement);
+    const auto stored = stored_state(job.id);
+    if (!stored) return false;
     auto& s = statements_->update_job;
     bind_job(s, job);
     s.bind(static_cast<int>(kJobFields.size()) + 1, job.id);
     const bool updated = run(s) > 0;
+    if (updated) deltas_.move_job(*stored, job.state);
     scope.commit();
     return updated;
   });
@@ -764,12 +828,21 @@ bool Store::update_job(const Job& before, const Job& after) {
     // next_poll_at is always written: PollNow may have moved it since the
     // snapshot, and the poll's own schedule must win (a poll changes it anyway).
     static const FieldMask kNextPoll = FieldMask{1} << field_index("next_poll_at");
+    static const FieldMask kState = FieldMask{1} << field_index("state");
     const FieldMask changed = (job_differences(before, after) | kNextPoll) & kMutable;
-    WriteScope scope(*db_, statements_->tx, Writes::one_statement);
+    WriteScope scope(*db_, statements_->tx, deltas_, Writes::one_statement);
+    // The count moves from the state as stored, which only a state change
+    // needs to read (the snapshot is the stored row, but cheap to be sure).
+    std::optional<State> stored;
+    if (changed & kState) {
+      stored = stored_state(after.id);
+      if (!stored) return false;
+    }
     auto& s = statements_->update_fields(changed);
     bind_job(s, after);
     s.bind(static_cast<int>(kJobFields.size()) + 1, after.id);
     const bool updated = run(s) > 0;
+    if (updated && stored) deltas_.move_job(*stored, after.state);
     scope.commit();
     return updated;
   });
@@ -777,7 +850,7 @@ bool Store::update_job(const Job& before, const Job& after) {
 
 void Store::insert_transition(std::int64_t job_id, const Transition& transition) {
   guarded(path_, *db_, in_batch_, "insert transition", [&] {
-    WriteScope scope(*db_, statements_->tx, Writes::one_statement);
+    WriteScope scope(*db_, statements_->tx, deltas_, Writes::one_statement);
     {
       auto& exists = statements_->job_exists;
       ResetOnExit reset(exists);
@@ -785,13 +858,23 @@ void Store::insert_transition(std::int64_t job_id, const Transition& transition)
       if (!exists.executeStep()) return;  // forgotten meanwhile: nothing to record
     }
     run_insert_transition(statements_->insert_transition, job_id, transition);
+    deltas_.transitions += 1;
+    scope.commit();
+  });
+}
+
+void Store::insert_transition_of_present_job(std::int64_t job_id, const Transition& transition) {
+  guarded(path_, *db_, in_batch_, "insert transition", [&] {
+    WriteScope scope(*db_, statements_->tx, deltas_, Writes::one_statement);
+    run_insert_transition(statements_->insert_transition, job_id, transition);
+    deltas_.transitions += 1;
     scope.commit();
   });
 }
 
 void Store::replace_results(std::int64_t job_id, const std::vector<RowResult>& rows) {
   guarded(path_, *db_, in_batch_, "replace results", [&] {
-    WriteScope scope(*db_, statements_->tx, Writes::several);
+    WriteScope scope(*db_, statements_->tx, deltas_, Writes::several);
     auto& stored = statements_->set_results_stored;
     stored.bind(1, job_id);
     stored.bind(2, static_cast<std::int64_t>(rows.size()));
@@ -805,7 +888,7 @@ void Store::replace_results(std::int64_t job_id, const std::vector<RowResult>& r
 bool Store::begin_results(std::int64_t job_id) {
   return guarded(path_, *db_, in_batch_, "begin results", [&] {
     if (!in_batch_) throw StoreError("begin_results needs an open batch");
-    WriteScope scope(*db_, statements_->tx, Writes::several);
+    WriteScope scope(*db_, statements_->tx, deltas_, Writes::several);
     auto& stored = statements_->set_results_stored;
     stored.bind(1, job_id);
     stored.bind(2, std::int64_t{0});
@@ -867,11 +950,18 @@ void Store::end_results(std::int64_t job_id, std::int64_t count) {
 }
 
 void Store::insert_poll(const PollRecord& poll) {
+  write_poll(statements_->insert_poll, poll);
+}
+
+void Store::insert_poll_of_present_job(const PollRecord& poll) {
+  write_poll(statements_->insert_known_poll, poll);
+}
+
+void Store::write_poll(SQLite::Statement& s, const PollRecord& poll) {
   guarded(path_, *db_, in_batch_, "insert poll", [&] {
-    WriteScope scope(*db_, statements_->tx, Writes::one_statement);
-    auto& s = statements_->insert_poll;
+    WriteScope scope(*db_, statements_->tx, deltas_, Writes::one_statement);
     s.bind(1, poll.job_id);
-    s.bind(2, poll.endpoint);
+    s.bindNoCopy(2, poll.endpoint);
     s.bind(3, poll.started_at);
     s.bind(4, poll.latency);
     if (poll.http_status) {
@@ -900,21 +990,37 @@ void Store::delete_all_results(std::int64_t job_id) {
   }
 }
 
-// Its results first, in chunks: the cascade would delete them in one
-// statement. Outside a batch, all of it is one transaction. Inside one, no
-// savepoint either: a savepoint's journal would keep every deleted page
-// until its release; a failure here fails the batch, which every caller
-// then rolls back.
+// Its results first, in chunks (one statement for a million rows would hold
+// them all in its journal), then its transitions and polls: the connection
+// enforces no foreign keys, so nothing cascades. Outside a batch, all of it is one transaction.
+// Inside one, no savepoint either: a savepoint's journal would keep every deleted page until its
+// release; a failure here fails the batch, which every caller then rolls back.
 bool Store::delete_job(std::int64_t job_id) {
   return guarded(path_, *db_, in_batch_, "delete job", [&] {
-    WriteScope scope(*db_, statements_->tx, Writes::one_statement);
+    WriteScope scope(*db_, statements_->tx, deltas_, Writes::one_statement);
+    const auto stored = stored_state(job_id);
     delete_all_results(job_id);
+    auto& transitions = statements_->delete_transitions;
+    transitions.bind(1, job_id);
+    deltas_.transitions -= run(transitions);
+    auto& polls = statements_->delete_polls;
+    polls.bind(1, job_id);
+    run(polls);
     auto& s = statements_->delete_job;
     s.bind(1, job_id);
     const bool deleted = run(s) > 0;
+    if (deleted && stored) deltas_.add_job(*stored, -1);
     scope.commit();
     return deleted;
   });
+}
+
+std::optional<State> Store::stored_state(std::int64_t job_id) {
+  auto& s = statements_->job_state;
+  ResetOnExit reset(s);
+  s.bind(1, job_id);
+  if (!s.executeStep()) return std::nullopt;
+  return state_of(s.getColumn(0));
 }
 
 std::optional<Job> Store::get(std::int64_t job_id) {
@@ -1064,7 +1170,8 @@ std::optional<Millis> Store::next_due(const std::string& endpoint,
 
 // by_state lists all nine states in declaration order, zeros included.
 // The counts come from job_counts and row_counts, kept by triggers
-// (schema/003_counts.sql): a few rows read, whatever the number of jobs.
+// (schema/003_counts.sql) for other writers and by this connection itself
+// (count_deltas.h): a few rows read, whatever the number of jobs.
 StoreCounters Store::counters() {
   return guarded(path_, *db_, in_batch_, "count jobs", [&] {
     constexpr std::array<State, 9> kStates = {State::queued,  State::running,   State::succeeded,
@@ -1086,6 +1193,14 @@ StoreCounters Store::counters() {
       }
     }
     counters.transitions_total = count(statements_->count_transitions);
+    // The open batch's own changes, not yet in the tables.
+    for (auto& [state, number] : counters.by_state) {
+      const auto delta = deltas_.jobs[static_cast<std::size_t>(state)];
+      number += delta;
+      counters.jobs_total += delta;
+      if (!is_terminal(state)) counters.jobs_active += delta;
+    }
+    counters.transitions_total += deltas_.transitions;
     return counters;
   });
 }
@@ -1120,7 +1235,7 @@ std::int64_t Store::file_bytes() {
 
 std::int64_t Store::prune_polls(Millis before, int limit) {
   return guarded(path_, *db_, in_batch_, "prune polls", [&] {
-    WriteScope scope(*db_, statements_->tx, Writes::one_statement);
+    WriteScope scope(*db_, statements_->tx, deltas_, Writes::one_statement);
     auto& s = statements_->prune_polls;
     s.bind(1, before);
     s.bind(2, limit);
@@ -1166,7 +1281,7 @@ std::optional<Millis> Store::next_expiry(const std::string& endpoint) {
 
 std::int64_t Store::delete_results_chunk(std::int64_t job_id, int limit) {
   return guarded(path_, *db_, in_batch_, "delete results", [&] {
-    WriteScope scope(*db_, statements_->tx, Writes::several);
+    WriteScope scope(*db_, statements_->tx, deltas_, Writes::several);
     auto& remove = statements_->delete_results_chunk;
     remove.bind(1, job_id);
     remove.bind(2, limit);

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/count_deltas.h"
 #include "daemon/job.h"
 
 namespace SQLite {
@@ -62,9 +63,11 @@ struct StoreCounters {
 class Store {
  public:
   // Opens or creates the database at `path`, applies pending migrations in
-  // one transaction and sets WAL, foreign keys, busy_timeout and
-  // application_id. Throws StoreError, leaving the file untouched, when the
-  // file belongs to another application or to a newer schema version.
+  // one transaction and sets WAL, busy_timeout and application_id. The
+  // connection then runs without triggers and foreign-key enforcement: it
+  // keeps the counts and deletes dependent rows itself (count_deltas.h).
+  // Throws StoreError, leaving the file untouched, when the file belongs to
+  // another application or to a newer schema version.
   explicit Store(const std::string& path);
   ~Store();
   Store(const Store&) = delete;
@@ -97,6 +100,9 @@ class Store {
   // `after` changes it too.
   bool update_job(const Job& before, const Job& after);
   void insert_transition(std::int64_t job_id, const Transition& transition);
+  // The same for a job the caller has just written in this batch (so it
+  // exists): no look-up first. The poll path's way.
+  void insert_transition_of_present_job(std::int64_t job_id, const Transition& transition);
   // Replaces the job's per-row results with `rows` and sets results_stored.
   void replace_results(std::int64_t job_id, const std::vector<RowResult>& rows);
   // Streams a job's per-row results into the open batch, for result sets
@@ -117,8 +123,10 @@ class Store {
   void add_results(std::int64_t job_id, const std::vector<RowResult>& rows);
   static constexpr int kResultsPerInsert = 128;
   void end_results(std::int64_t job_id, std::int64_t count);
-  void insert_poll(const PollRecord& poll);
-  bool delete_job(std::int64_t job_id);  // cascades; false when absent
+  void insert_poll(const PollRecord& poll);                 // nothing when the job is gone
+  void insert_poll_of_present_job(const PollRecord& poll);  // see insert_transition_of_present_job
+  // Deletes the job with its transitions, polls and results; false when absent.
+  bool delete_job(std::int64_t job_id);
 
   std::optional<Job> get(std::int64_t job_id);
   std::optional<Job> find(const std::string& endpoint, const std::string& remote_id);
@@ -187,6 +195,8 @@ class Store {
   struct Statements;
   static constexpr int kDeleteChunk = 10'000;  // rows per DELETE of a job's results
   void stop_checkpointer();
+  std::optional<State> stored_state(std::int64_t job_id);  // nullopt: no such job
+  void write_poll(SQLite::Statement& insert, const PollRecord& poll);
   // Deletes every import_results row of the job, kDeleteChunk per statement.
   void delete_all_results(std::int64_t job_id);
   std::string path_;
@@ -195,6 +205,7 @@ class Store {
   std::unique_ptr<Checkpointer> checkpointer_;         // see checkpoint_off_thread()
   std::unique_ptr<SQLite::Statement> insert_results_;  // add_results(), prepared on first use
   bool in_batch_ = false;
+  CountDeltas deltas_;  // this connection's count changes not yet written (count_deltas.h)
   std::uint64_t batch_serial_ = 0;
   std::vector<CommitHook> commit_hooks_;  // of the open batch
   void run_commit_hooks(const std::string* error);

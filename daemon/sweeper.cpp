@@ -168,8 +168,8 @@ bool Sweeper::sweep_jobs(Budget& budget, Millis now, std::vector<std::int64_t>& 
       const auto ids = store_.expired_jobs(endpoint, cutoff, budget.jobs);
       for (const auto id : ids) {
         if (budget.spent()) return true;
-        // Results first, in chunks: deleting the job row would cascade
-        // through all of them in one statement.
+        // Results first, in chunks: delete_job would delete all of them
+        // in one statement.
         const auto rows = store_.delete_results_chunk(id, static_cast<int>(budget.rows));
         budget.rows -= rows;
         counters_.results_deleted += rows;

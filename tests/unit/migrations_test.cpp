@@ -107,17 +107,23 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("the store's connection enforces foreign keys, so deleting a job cascades") {
+TEST_CASE("deleting a job deletes its transitions, results and polls") {
   ScratchDir dir;
   const auto path = dir.file("jobs.db");
   Store store(path);
   jobtrack::Transition first;
   const auto id = store.insert_job(make_job("1"), first);
   store.replace_results(id, {jobtrack::RowResult{}});
+  jobtrack::PollRecord poll;
+  poll.job_id = id;
+  poll.endpoint = "prism";
+  poll.outcome = "ok";
+  store.insert_poll(poll);
   REQUIRE(store.delete_job(id));
   SQLite::Database db(path, SQLite::OPEN_READONLY);
   CHECK(db.execAndGet("SELECT count(*) FROM transitions").getInt() == 0);
   CHECK(db.execAndGet("SELECT count(*) FROM import_results").getInt() == 0);
+  CHECK(db.execAndGet("SELECT count(*) FROM polls").getInt() == 0);
 }
 
 TEST_CASE("a database of a newer schema version is refused and left byte for byte as it was") {

@@ -87,37 +87,6 @@ TEST_CASE("a job forgotten before its results arrive gets none, and update_job s
   CHECK_FALSE(store.get(id));
 }
 
-TEST_CASE(
-    "the counts kept by triggers follow inserts, state changes, deletes and outside writers") {
-  ScratchDir dir;
-  const auto path = dir.file("jobs.db");
-  Store store(path);
-  const auto a = add_queued_job(store, "a");
-  add_queued_job(store, "b");
-  auto job = *store.get(a);
-  job.state = State::succeeded;
-  REQUIRE(store.update_job(job));
-  REQUIRE(store.update_job(job));  // same state again: no double count
-  {
-    SQLite::Database outside(path, SQLite::OPEN_READWRITE);
-    outside.exec(
-        "INSERT INTO jobs (endpoint, remote_id, state, submitter_uid, submitted_at) "
-        "VALUES ('prism', 'c', 'running', 0, 1)");
-  }
-  auto counters = store.counters();
-  CHECK(counters.jobs_total == 3);
-  CHECK(counters.jobs_active == 2);
-  CHECK(counters.transitions_total == 2);
-  CHECK(counters.by_state[0] == std::pair{State::queued, std::int64_t{1}});
-  CHECK(counters.by_state[1] == std::pair{State::running, std::int64_t{1}});
-  CHECK(counters.by_state[2] == std::pair{State::succeeded, std::int64_t{1}});
-  REQUIRE(store.delete_job(a));
-  counters = store.counters();
-  CHECK(counters.jobs_total == 2);
-  CHECK(counters.transitions_total == 1);  // the cascade counted too
-  CHECK(counters.by_state[2] == std::pair{State::succeeded, std::int64_t{0}});
-}
-
 TEST_CASE("add_results stores every row of batches of any size, nulls included, in order") {
   ScratchDir dir;
   Store store(dir.file("jobs.db"));
