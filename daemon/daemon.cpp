@@ -42,6 +42,7 @@ struct Daemon::Parts {
   std::unique_ptr<HandlerContext> context;
   DaemonFacts facts;
   std::vector<sd_event_source*> sources;
+  sd_event_source* commit_timer = nullptr;  // in sources
   Millis last_status = 0;
 
   ~Parts() {
@@ -257,9 +258,23 @@ int Daemon::run() {
     return 0;
   });
 
-  // After every iteration that did something: commit, then tell waiters.
-  // While a large result set holds the batch open, neither happens: the
-  // changes are told once they are committed.
+  // A batch nobody waits on is committed when it is old enough
+  // (CommitGate::commit_if_due): this timer wakes the loop then, and the
+  // post handler below, which runs after it, commits.
+  sd_event_source* commit_timer = nullptr;
+  if (sd_event_add_time(
+          parts.loop, &commit_timer, CLOCK_MONOTONIC, UINT64_MAX, 1000,
+          [](sd_event_source*, std::uint64_t, void*) -> int { return 0; }, nullptr) < 0) {
+    log_error("cannot add the commit timer to the event loop");
+    return 1;
+  }
+  sd_event_source_set_enabled(commit_timer, SD_EVENT_OFF);
+  parts.sources.push_back(commit_timer);
+  parts.commit_timer = commit_timer;
+
+  // After every iteration that did something: commit what is due, then tell
+  // waiters. While a large result set holds the batch open, neither
+  // happens: the changes are told once they are committed.
   sd_event_source* post = nullptr;
   sd_event_add_post(
       parts.loop, &post,
@@ -269,7 +284,13 @@ int Daemon::run() {
         if (!p.commits->held()) {
           try {
             // Only a commit that wrote something proves the storage works again.
-            wrote = p.commits->commit();
+            const CommitGate::Due due = p.commits->commit_if_due(p.clock.monotonic());
+            wrote = due.committed;
+            if (due.commit_at) {
+              sd_event_source_set_time(p.commit_timer,
+                                       static_cast<std::uint64_t>(*due.commit_at) * 1000);
+              sd_event_source_set_enabled(p.commit_timer, SD_EVENT_ONESHOT);
+            }
           } catch (const StoreError& error) {
             p.store->rollback_batch();
             p.facts.storage_error = error.what();

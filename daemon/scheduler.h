@@ -10,8 +10,8 @@
 // neither stalls nor floods polling. One sd-event timer is armed for the
 // earliest due job; nothing fires while nothing is due.
 //
-// Writes go into the store's open batch; the daemon commits once per loop
-// iteration. Loop thread only.
+// Writes go into the store's open batch; the daemon commits it between loop
+// iterations (see CommitGate). Loop thread only.
 #pragma once
 
 #include <cstdint>

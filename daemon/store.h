@@ -3,8 +3,9 @@
 // poll records; it decides nothing (the tracker decides, the store records).
 //
 // Transactions: writes made between begin_batch() and commit_batch() land
-// together (BEGIN IMMEDIATE ... COMMIT); the event loop commits once per
-// iteration so that an outside reader never sees half of a poll's outcome.
+// together (BEGIN IMMEDIATE ... COMMIT); the event loop commits whole
+// iterations only (see CommitGate), so that an outside reader never sees
+// half of a poll's outcome.
 // Writes outside a batch run in their own transaction. Every method throws
 // StoreError (never SQLite::Exception) on failure; a failed commit rolls the
 // batch back.
@@ -88,6 +89,8 @@ class Store {
   // the writes of one loop iteration still share one commit. In order.
   using CommitHook = std::function<void(const std::string* error)>;
   void after_commit(CommitHook hook);
+  // Whether a hook waits on the open batch (see CommitGate).
+  bool commit_awaited() const { return !commit_hooks_.empty(); }
 
   // Inserts a new job (id assigned) and its first transition; returns the id.
   std::int64_t insert_job(const Job& job, const Transition& first);
