@@ -111,6 +111,13 @@ Poller::Poller(sd_event* loop, std::string spool_directory)
     throw std::runtime_error("cannot add the HTTP timer to the event loop");
   }
   sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
+  if (CURL* probe = curl_easy_init()) {
+    // Restored on a pooled handle whose last transfer named another bundle.
+    char* built_in = nullptr;
+    if (curl_easy_getinfo(probe, CURLINFO_CAINFO, &built_in) == CURLE_OK && built_in)
+      default_ca_ = built_in;  // a static string of libcurl's
+    curl_easy_cleanup(probe);
+  }
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0 ||
       sd_event_add_io(loop_, &ready_, epoll_fd_, EPOLLIN, &Poller::on_ready, this) < 0) {
@@ -139,16 +146,33 @@ void Poller::cancel_all() {
   transfers_.clear();
 }
 
+// A pooled handle keeps the options of its last transfer: start() sets
+// every option that differs between transfers, so no reset is needed.
 CURL* Poller::take_handle() {
   if (idle_handles_.empty()) {
     CURL* easy = curl_easy_init();
     if (!easy) throw std::runtime_error("curl_easy_init failed");
+    configure_handle(easy);
     return easy;
   }
   CURL* easy = idle_handles_.back();
   idle_handles_.pop_back();
-  curl_easy_reset(easy);
   return easy;
+}
+
+void Poller::configure_handle(CURL* easy) {
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, "jobtrackd/" JOBTRACK_VERSION);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &write_body);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &read_header);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &Poller::on_close_socket);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
 }
 
 void Poller::start(const HttpRequest& request, const TransferLimits& limits, Done done) {
@@ -163,22 +187,13 @@ void Poller::start(const HttpRequest& request, const TransferLimits& limits, Don
 
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
-  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(limits.timeout));
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min<Millis>(limits.timeout, 10'000)));
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!limits.ca_bundle.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, limits.ca_bundle.c_str());
+  curl_easy_setopt(easy, CURLOPT_CAINFO,
+                   limits.ca_bundle.empty() ? default_ca_ : limits.ca_bundle.c_str());
   curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(limits.max_bytes));
-  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, "jobtrackd/" JOBTRACK_VERSION);
-  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &write_body);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &read_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer.get());
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
   curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
@@ -194,27 +209,35 @@ void Poller::start(const HttpRequest& request, const TransferLimits& limits, Don
 
 int Poller::on_socket(CURL*, int fd, int what, void* self_ptr, void*) {
   auto* self = static_cast<Poller*>(self_ptr);
-  const bool known = self->sockets_.count(fd) > 0;
+  const auto found = self->sockets_.find(fd);
+  const bool known = found != self->sockets_.end();
   if (what == CURL_POLL_REMOVE) {
-    if (known) {
-      // The fd may be closed already, which removed it from the epoll set.
-      epoll_ctl(self->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-      self->sockets_.erase(fd);
-    }
+    if (known) found->second.watched = false;  // see Registered
     return 0;
   }
   epoll_event event{};
   if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) event.events |= EPOLLIN;
   if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) event.events |= EPOLLOUT;
   event.data.fd = fd;
+  if (known && found->second.events == event.events) {
+    found->second.watched = true;
+    return 0;
+  }
   if (epoll_ctl(self->epoll_fd_, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) < 0) {
-    // A reused fd number curl has not told us to remove: register it anew.
+    // A reused fd number whose close we did not see: register it anew.
     if (!known || errno != ENOENT || epoll_ctl(self->epoll_fd_, EPOLL_CTL_ADD, fd, &event) < 0) {
       return -1;
     }
   }
-  self->sockets_.insert(fd);
+  self->sockets_[fd] = Registered{event.events, true};
   return 0;
+}
+
+// Every socket curl opens for us is closed here, so the map never names a
+// closed fd (whose number a new socket may get).
+int Poller::on_close_socket(void* self_ptr, int fd) {
+  static_cast<Poller*>(self_ptr)->sockets_.erase(fd);
+  return close(fd);
 }
 
 int Poller::on_timer(CURLM*, long timeout_ms, void* self_ptr) {
@@ -236,12 +259,22 @@ int Poller::on_ready(sd_event_source*, int, std::uint32_t, void* self_ptr) {
   epoll_event events[64];
   const int ready = epoll_wait(self->epoll_fd_, events, 64, 0);
   for (int i = 0; i < ready; ++i) {
+    const int fd = events[i].data.fd;
+    const auto found = self->sockets_.find(fd);
+    if (found == self->sockets_.end() || !found->second.watched) {
+      // A kept-alive connection between transfers: curl waits for nothing
+      // on it, and it is ready only because the server closed it. Out of
+      // the set until curl wants it again (it notices the close itself).
+      epoll_ctl(self->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+      if (found != self->sockets_.end()) self->sockets_.erase(found);
+      continue;
+    }
     int action = 0;
     if (events[i].events & EPOLLIN) action |= CURL_CSELECT_IN;
     if (events[i].events & EPOLLOUT) action |= CURL_CSELECT_OUT;
     if (events[i].events & (EPOLLERR | EPOLLHUP)) action |= CURL_CSELECT_ERR;
     int running = 0;
-    curl_multi_socket_action(self->multi_, events[i].data.fd, action, &running);
+    curl_multi_socket_action(self->multi_, fd, action, &running);
   }
   self->collect_done();
   return 0;

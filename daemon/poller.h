@@ -2,17 +2,16 @@
 // by the daemon's sd-event loop, so nothing ever blocks: curl's sockets go
 // into an epoll instance of the Poller's own, which is one sd-event I/O
 // source, and curl's timer is one sd-event time source. sd-event dispatches
-// one source per loop iteration and the daemon commits after each, so one
-// source for all sockets lets every answer that arrived together be handled,
-// and committed, together.
+// one source per loop iteration, so one source for all sockets lets every
+// answer that arrived together be handled in one iteration.
 //
-// Easy handles are pooled and reused; connections stay alive in the multi
-// handle's cache. Admission (how many requests run) is the caller's job:
-// start() always starts the transfer at once. Redirects are never followed,
-// so an auth header cannot leak to another host. Bodies beyond the request's
-// limit end the transfer with too_large set. A body beyond kSpoolBytes
-// moves out of memory into a Spool (an unlinked file in `spool_directory`,
-// or a memfd) as it arrives, so a huge result set never sits in RSS.
+// Easy handles are pooled and reused, configured once with what every
+// transfer shares; connections stay alive in the multi handle's cache. Admission (how many requests
+// run) is the caller's job: start() always starts the transfer at once. Redirects are never
+// followed, so an auth header cannot leak to another host. Bodies beyond the request's limit end
+// the transfer with too_large set. A body beyond kSpoolBytes moves out of memory into a Spool (an
+// unlinked file in `spool_directory`, or a memfd) as it arrives, so a huge result set never sits in
+// RSS.
 //
 // Loop thread only. Completion callbacks run from the loop, never from
 // inside start().
@@ -23,7 +22,6 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "daemon/providers/provider.h"
@@ -63,11 +61,25 @@ class Poller {
 
  private:
   static int on_socket(CURL* easy, int fd, int what, void* self, void* socket_data);
+  static int on_close_socket(void* self, int fd);  // curl_socket_t is int here
   static int on_timer(CURLM* multi, long timeout_ms, void* self);
   static int on_ready(sd_event_source* source, int fd, std::uint32_t events, void* self);
   static int on_time(sd_event_source* source, std::uint64_t usec, void* self);
   void collect_done();
   CURL* take_handle();
+  void configure_handle(CURL* easy);  // the options every transfer shares
+
+  // What epoll_fd_ holds for one of curl's sockets. A socket curl stops
+  // watching (between two transfers on a kept-alive connection) stays in
+  // the set, unwatched: the next transfer on it usually wants the same
+  // events, and then costs no epoll_ctl. An unwatched socket that becomes
+  // ready (the server closed it) is taken out then. Sockets leave the map
+  // when curl closes them (on_close_socket), as the kernel drops a closed
+  // fd from the set.
+  struct Registered {
+    std::uint32_t events = 0;
+    bool watched = false;
+  };
 
   sd_event* loop_;
   std::string spool_directory_;
@@ -77,7 +89,8 @@ class Poller {
   sd_event_source* ready_ = nullptr;  // epoll_fd_ readable: some socket is
   std::vector<CURL*> idle_handles_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
-  std::unordered_set<int> sockets_;  // in epoll_fd_
+  std::unordered_map<int, Registered> sockets_;  // in epoll_fd_
+  const char* default_ca_ = nullptr;             // libcurl's built-in CA bundle
 };
 
 }  // namespace jobtrack

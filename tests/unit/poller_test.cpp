@@ -1,0 +1,173 @@
+// Poller against a real HTTP server on loopback (cpp-httplib on a thread of
+// its own): transfers one after another on kept-alive connections, a server
+// that closes them between transfers, and many at once. These are the paths
+// of its socket bookkeeping: a socket curl stops watching stays registered
+// until it is wanted again, closed, or found closed by the server.
+#include "daemon/poller.h"
+
+#include <systemd/sd-event.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+
+using jobtrack::HttpRequest;
+using jobtrack::HttpResponse;
+using jobtrack::Poller;
+using jobtrack::TransferLimits;
+
+namespace {
+
+// Answers GET /job/<id> with "job <id>" and counts the connections it took.
+class LoopbackServer {
+ public:
+  // A connection is closed after `requests_per_connection` answers (saying
+  // so in the last), or silently once idle for `idle_seconds`.
+  explicit LoopbackServer(int requests_per_connection, int idle_seconds = 5) {
+    server_.set_keep_alive_max_count(static_cast<std::size_t>(requests_per_connection));
+    server_.set_keep_alive_timeout(idle_seconds);
+    server_.Get(R"(/job/(\d+))", [](const httplib::Request& request, httplib::Response& response) {
+      response.set_content("job " + std::string(request.matches[1]), "text/plain");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    // Bound and listening already: connections wait for the accept loop.
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~LoopbackServer() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url(int id) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/job/" + std::to_string(id);
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+struct Loop {
+  sd_event* event = nullptr;
+  Loop() { REQUIRE(sd_event_new(&event) >= 0); }
+  ~Loop() { sd_event_unref(event); }
+  // Runs the loop until `done` or 20 s have passed; false on the timeout.
+  bool run_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      sd_event_run(event, 100'000);
+    }
+    return true;
+  }
+};
+
+// Starts transfer `next` of `count`, one after another, each from the
+// previous one's callback, optionally `pause_ms` apart.
+struct Sequence {
+  Sequence(Poller& p, const LoopbackServer& s, int n, int pause = 0)
+      : poller(p), server(s), count(n), pause_ms(pause) {}
+  Poller& poller;
+  const LoopbackServer& server;
+  int count;
+  int pause_ms;
+  std::vector<HttpResponse> answers;
+
+  void start(int id) {
+    HttpRequest request;
+    request.url = server.url(id);
+    poller.start(request, TransferLimits{}, [this, id](HttpResponse&& response) {
+      answers.push_back(std::move(response));
+      if (id + 1 >= count) return;
+      if (pause_ms == 0) {
+        start(id + 1);
+        return;
+      }
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(pause_ms));  // the server closes meanwhile
+      start(id + 1);
+    });
+  }
+};
+
+void check_answers(const std::vector<HttpResponse>& answers, int count) {
+  REQUIRE(answers.size() == static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    const auto& answer = answers[static_cast<std::size_t>(i)];
+    INFO("transfer " << i << ": " << answer.transport_error);
+    CHECK(answer.transport_error.empty());
+    CHECK(answer.status == 200);
+    CHECK(answer.body == "job " + std::to_string(i));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("transfers one after another on a kept-alive connection all complete") {
+  LoopbackServer server(1000);
+  Loop loop;
+  Poller poller(loop.event);
+  Sequence sequence(poller, server, 200);
+  sequence.start(0);
+  REQUIRE(loop.run_until([&] { return sequence.answers.size() == 200; }));
+  check_answers(sequence.answers, 200);
+  CHECK(poller.in_flight() == 0);
+}
+
+TEST_CASE("a server that closes kept-alive connections between transfers stalls none of them") {
+  LoopbackServer server(2);  // closes every connection after its second answer
+  Loop loop;
+  Poller poller(loop.event);
+  Sequence sequence(poller, server, 30, 5);
+  sequence.start(0);
+  REQUIRE(loop.run_until([&] { return sequence.answers.size() == 30; }));
+  check_answers(sequence.answers, 30);
+}
+
+TEST_CASE("an idle kept-alive connection the server closes does not keep the loop awake") {
+  LoopbackServer server(1000, 1);  // closes a connection idle for a second, unannounced
+  Loop loop;
+  Poller poller(loop.event);
+  Sequence sequence(poller, server, 1);
+  sequence.start(0);
+  REQUIRE(loop.run_until([&] { return sequence.answers.size() == 1; }));
+  // curl keeps the connection and watches nothing on it; once the server
+  // closes it the socket is readable for good, until it leaves the set.
+  const auto closed_by = std::chrono::steady_clock::now() + std::chrono::milliseconds(1800);
+  while (std::chrono::steady_clock::now() < closed_by) sd_event_run(loop.event, 50'000);
+  const auto before = std::chrono::steady_clock::now();
+  CHECK(sd_event_run(loop.event, 200'000) == 0);  // 0: timed out, nothing dispatched
+  CHECK(std::chrono::steady_clock::now() - before >= std::chrono::milliseconds(150));
+  Sequence again(poller, server, 3);  // a new connection, maybe on the same fd number
+  again.start(0);
+  REQUIRE(loop.run_until([&] { return again.answers.size() == 3; }));
+  check_answers(again.answers, 3);
+}
+
+TEST_CASE("32 transfers at once all complete, and the connections serve the next 32") {
+  LoopbackServer server(1000);
+  Loop loop;
+  Poller poller(loop.event);
+  std::vector<HttpResponse> answers(64);
+  int done = 0;
+  auto start_round = [&](int first) {
+    for (int id = first; id < first + 32; ++id) {
+      HttpRequest request;
+      request.url = server.url(id);
+      poller.start(request, TransferLimits{}, [&answers, &done, id](HttpResponse&& response) {
+        answers[static_cast<std::size_t>(id)] = std::move(response);
+        ++done;
+      });
+    }
+  };
+  start_round(0);
+  REQUIRE(loop.run_until([&] { return done == 32; }));
+  start_round(32);
+  REQUIRE(loop.run_until([&] { return done == 64; }));
+  check_answers(answers, 64);
+}
