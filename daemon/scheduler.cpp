@@ -166,7 +166,7 @@ Millis Scheduler::admit(EndpointRuntime& endpoint, Millis now_ms) {
     if (!endpoint.bucket.take(now_ms)) return endpoint.bucket.next_token_at(now_ms);
     Job next = std::move(endpoint.due.front());
     endpoint.due.pop_front();
-    dispatch(endpoint, next);
+    dispatch(endpoint, std::move(next));
     --capacity;
   }
   if (capacity <= 0) return kNever;  // a completion wakes us
@@ -194,14 +194,15 @@ Millis Scheduler::expire_while_paused(EndpointRuntime& endpoint, Millis now_ms) 
   return std::min(endpoint.paused_until, endpoint.deadlines_checked_at + kPausedDeadlineCheck);
 }
 
-void Scheduler::dispatch(EndpointRuntime& endpoint, const Job& job) {
+void Scheduler::dispatch(EndpointRuntime& endpoint, Job job) {
   endpoint.in_flight.push_back(job.id);
   HttpRequest request = endpoint.provider->request(job.remote_id, endpoint.token);
-  log_debug(fmt::format("polling {}", job.remote_id), {job.id, job.endpoint, job.remote_id, {}});
+  if (log_enabled(LogLevel::debug))  // the message is not built for nothing
+    log_debug(fmt::format("polling {}", job.remote_id), {job.id, job.endpoint, job.remote_id, {}});
   // The job as read at dispatch travels with the request: nothing else
   // changes an in-flight job's row but Forget, which record() notices.
   poller_.start(request, endpoint.limits,
-                [this, name = endpoint.config.name, job](HttpResponse&& response) {
+                [this, name = endpoint.config.name, job = std::move(job)](HttpResponse&& response) {
                   on_response(name, job, std::move(response));
                 });
 }

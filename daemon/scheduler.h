@@ -106,7 +106,7 @@ class Scheduler {
   void run();
   Millis admit(EndpointRuntime& endpoint, Millis now);
   Millis expire_while_paused(EndpointRuntime& endpoint, Millis now);
-  void dispatch(EndpointRuntime& endpoint, const Job& job);
+  void dispatch(EndpointRuntime& endpoint, Job job);  // the job travels with its request
   void on_response(const std::string& endpoint_name, const Job& snapshot, HttpResponse&& response);
   void conclude(const std::string& endpoint_name, const Job& snapshot, PollResult&& result,
                 Millis wall, StreamedResults* rows);

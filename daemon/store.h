@@ -190,7 +190,7 @@ class Store {
   // From now on the WAL is checkpointed by a thread of its own (Checkpointer)
   // once it holds `threshold_frames` frames after a commit, instead of by
   // SQLite inside that commit on this thread. The daemon calls it once.
-  void checkpoint_off_thread(int threshold_frames = 1000);
+  void checkpoint_off_thread(int threshold_frames = 4000);
 
   const std::string& path() const { return path_; }
 
