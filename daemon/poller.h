@@ -6,12 +6,13 @@
 // answer that arrived together be handled in one iteration.
 //
 // Easy handles are pooled and reused, configured once with what every
-// transfer shares; connections stay alive in the multi handle's cache. Admission (how many requests
-// run) is the caller's job: start() always starts the transfer at once. Redirects are never
-// followed, so an auth header cannot leak to another host. Bodies beyond the request's limit end
-// the transfer with too_large set. A body beyond kSpoolBytes moves out of memory into a Spool (an
-// unlinked file in `spool_directory`, or a memfd) as it arrives, so a huge result set never sits in
-// RSS.
+// transfer shares; connections stay alive in the multi handle's cache.
+// Admission (how many requests run) is the caller's job: start() always
+// starts the transfer at once. Redirects are never followed, so an auth
+// header cannot leak to another host. Bodies beyond the request's limit end
+// the transfer with too_large set. A body beyond kSpoolBytes moves out of
+// memory into a Spool (an unlinked file in `spool_directory`, or a memfd) as
+// it arrives, so a huge result set never sits in RSS.
 //
 // Loop thread only. Completion callbacks run from the loop, never from
 // inside start().

@@ -992,9 +992,10 @@ void Store::delete_all_results(std::int64_t job_id) {
 
 // Its results first, in chunks (one statement for a million rows would hold
 // them all in its journal), then its transitions and polls: the connection
-// enforces no foreign keys, so nothing cascades. Outside a batch, all of it is one transaction.
-// Inside one, no savepoint either: a savepoint's journal would keep every deleted page until its
-// release; a failure here fails the batch, which every caller then rolls back.
+// enforces no foreign keys, so nothing cascades. Outside a batch, all of it
+// is one transaction. Inside one, no savepoint either: a savepoint's journal
+// would keep every deleted page until its release; a failure here fails the
+// batch, which every caller then rolls back.
 bool Store::delete_job(std::int64_t job_id) {
   return guarded(path_, *db_, in_batch_, "delete job", [&] {
     WriteScope scope(*db_, statements_->tx, deltas_, Writes::one_statement);

@@ -59,10 +59,18 @@ TEST_CASE("while held nothing is committed and answers wait for the commit after
   Told told;
   store.after_commit(told.hook());
   CHECK_FALSE(gate.commit());
+  const auto due = gate.commit_if_due(1'000'000);  // however old the batch
+  CHECK_FALSE(due.committed);
+  CHECK_FALSE(due.commit_at);  // and no time named
   CHECK_FALSE(told.called);
   CHECK(store.in_batch());
   gate.release();
-  CHECK(gate.commit());
+  SECTION("committed by commit()") {
+    CHECK(gate.commit());
+  }
+  SECTION("committed by commit_if_due(), as an answer waits") {
+    CHECK(gate.commit_if_due(1'000'001).committed);
+  }
   CHECK(told.called);
   CHECK(told.error.empty());
   CHECK(store.find("prism", "a"));
@@ -129,22 +137,4 @@ TEST_CASE("a batch someone waits on is committed at once") {
   CHECK(due.committed);
   CHECK(told.called);
   CHECK(told.error.empty());
-}
-
-TEST_CASE("a held gate commits nothing however old the batch, and names no time") {
-  ScratchDir dir;
-  Store store(dir.file("jobs.db"));
-  CommitGate gate(store);
-  gate.hold();
-  store.begin_batch();
-  add_queued_job(store, "a");
-  Told told;
-  store.after_commit(told.hook());
-  const auto due = gate.commit_if_due(1'000'000);
-  CHECK_FALSE(due.committed);
-  CHECK_FALSE(due.commit_at);
-  CHECK_FALSE(told.called);
-  gate.release();
-  CHECK(gate.commit_if_due(1'000'001).committed);
-  CHECK(told.called);
 }
