@@ -186,10 +186,12 @@ class Store {
   // to the journal size limit.
   Checkpoint checkpoint_passive();
   static constexpr std::int64_t kJournalSizeLimit =
-      4 * 1024 * 1024;  // bytes the WAL keeps after a restart
+      4 * 1024 * 1024;  // bytes the WAL keeps after a restart (at least)
   // From now on the WAL is checkpointed by a thread of its own (Checkpointer)
   // once it holds `threshold_frames` frames after a commit, instead of by
-  // SQLite inside that commit on this thread. The daemon calls it once.
+  // SQLite inside that commit on this thread, and the WAL keeps the size it
+  // reaches between checkpoints (journal_size_limit raised to match). The
+  // daemon calls it once.
   void checkpoint_off_thread(int threshold_frames = 4000);
 
   const std::string& path() const { return path_; }
