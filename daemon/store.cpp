@@ -583,15 +583,19 @@ struct Store::Statements {
         prune_polls(db,
                     "DELETE FROM polls WHERE id IN "
                     "(SELECT id FROM polls WHERE started_at < ?1 ORDER BY started_at LIMIT ?2)"),
-        // Walks the (endpoint, expires_at) index one endpoint at a time
-        // instead of reading every entry, as DISTINCT would.
+        // Walks the (endpoint, expires_at) index of finished jobs one
+        // endpoint at a time instead of reading every entry, as DISTINCT
+        // would. Every query of that index repeats its condition.
         expiring_endpoints(
             db,
-            "WITH RECURSIVE e(name) AS ("
-            " SELECT min(endpoint) FROM jobs WHERE expires_at IS NOT NULL"
-            " UNION ALL SELECT (SELECT min(endpoint) FROM jobs"
-            "  WHERE endpoint > e.name AND expires_at IS NOT NULL) FROM e WHERE e.name IS NOT NULL)"
-            " SELECT name FROM e WHERE name IS NOT NULL"),
+            fmt::format(
+                "WITH RECURSIVE e(name) AS ("
+                " SELECT min(endpoint) FROM jobs WHERE expires_at IS NOT NULL AND state NOT IN {0}"
+                " UNION ALL SELECT (SELECT min(endpoint) FROM jobs WHERE endpoint > e.name"
+                "  AND expires_at IS NOT NULL AND state NOT IN {0}) FROM e WHERE e.name IS NOT "
+                "NULL)"
+                " SELECT name FROM e WHERE name IS NOT NULL",
+                kActive)),
         expired_jobs(
             db,
             fmt::format("SELECT id FROM jobs WHERE endpoint = ?1 AND expires_at IS NOT NULL "
