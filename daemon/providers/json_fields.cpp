@@ -9,6 +9,27 @@
 
 namespace jobtrack {
 
+namespace field_messages {
+std::string wrong_type(std::string_view where, std::string_view key, std::string_view type,
+                       std::string_view expected) {
+  return fmt::format("field {}{}{} has type {}, expected {}", where, where.empty() ? "" : ".", key,
+                     type, expected);
+}
+std::string out_of_range(std::string_view key) {
+  return fmt::format("field {} is out of range", key);
+}
+std::string not_a_time(std::string_view key, std::string_view text) {
+  return fmt::format("field {} is not an ISO 8601 time: \"{}\"", key, text);
+}
+}  // namespace field_messages
+
+std::optional<std::int64_t> whole_number(double number) {
+  if (std::isfinite(number) && std::floor(number) == number && std::fabs(number) < 9.0e15) {
+    return static_cast<std::int64_t>(number);
+  }
+  return std::nullopt;
+}
+
 const nlohmann::json* FieldReader::find(std::string_view key) const {
   if (!object_.is_object()) return nullptr;
   auto it = object_.find(key);
@@ -22,8 +43,7 @@ void FieldReader::fail(std::string message) {
 
 void FieldReader::wrong_type(std::string_view key, std::string_view expected) {
   const nlohmann::json* value = find(key);
-  fail(fmt::format("field {}{}{} has type {}, expected {}", where_, where_.empty() ? "" : ".", key,
-                   value ? value->type_name() : "null", expected));
+  fail(field_messages::wrong_type(where_, key, value ? value->type_name() : "null", expected));
 }
 
 std::optional<std::string> FieldReader::string(std::string_view key) {
@@ -42,16 +62,13 @@ std::optional<std::int64_t> FieldReader::integer(std::string_view key) {
   if (value->is_number_integer()) {
     if (value->is_number_unsigned() &&
         value->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
-      fail(fmt::format("field {} is out of range", key));
+      fail(field_messages::out_of_range(key));
       return std::nullopt;
     }
     return value->get<std::int64_t>();
   }
   if (value->is_number_float()) {
-    double number = value->get<double>();
-    if (std::isfinite(number) && std::floor(number) == number && std::fabs(number) < 9.0e15) {
-      return static_cast<std::int64_t>(number);
-    }
+    if (auto whole = whole_number(value->get<double>())) return whole;
   }
   wrong_type(key, "integer");
   return std::nullopt;
@@ -83,7 +100,7 @@ std::optional<Millis> FieldReader::time(std::string_view key) {
   auto text = string(key);
   if (!text) return std::nullopt;
   auto parsed = protocol::parse_iso8601(*text);
-  if (!parsed) fail(fmt::format("field {} is not an ISO 8601 time: \"{}\"", key, *text));
+  if (!parsed) fail(field_messages::not_a_time(key, *text));
   return parsed;
 }
 

@@ -46,6 +46,18 @@ class FieldReader {
   std::string error_;
 };
 
+// The wording FieldReader and FlatFieldReader share.
+namespace field_messages {
+std::string wrong_type(std::string_view where, std::string_view key, std::string_view type,
+                       std::string_view expected);
+std::string out_of_range(std::string_view key);
+std::string not_a_time(std::string_view key, std::string_view text);
+}  // namespace field_messages
+
+// A floating-point number read as an integer: only a whole one within what
+// a double holds exactly.
+std::optional<std::int64_t> whole_number(double number);
+
 // Parses a remote body as a JSON object; error text says what was wrong.
 tl::expected<nlohmann::json, std::string> parse_json_object(std::string_view body);
 

@@ -2,13 +2,17 @@
 // with `x-api-key`. processing → running; complete → succeeded, or partial
 // when any row failed; failed → failed. Per-row results arrive once the job
 // is complete and may be huge: a spooled body is read with a SAX parser that
-// streams the rows (parse_status_spooled). Jobs are retained 7 days, then 404.
+// streams the rows (parse_status_spooled). A body without rows to read (the
+// routine poll) is read from a FlatJson, one with rows from nlohmann's DOM.
+// Jobs are retained 7 days, then 404.
 #include <istream>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "daemon/providers/factories.h"
+#include "daemon/providers/flat_json.h"
 #include "daemon/providers/json_fields.h"
 #include "daemon/providers/prism_rows.h"
 #include "daemon/providers/url.h"
@@ -32,11 +36,21 @@ class Prism final : public Provider {
   }
 
   tl::expected<Observation, std::string> parse_status(std::string_view body) const override {
+    // A routine body (no rows to read) needs no DOM: see flat_json.h.
+    if (auto flat = parse_flat_object(body)) {
+      FlatFieldReader job(*flat);
+      auto out = read_job(job);
+      if (!out || !(out->remote_status == "complete" && job.array("results"))) {
+        if (out) settle(*out, false);
+        return out;
+      }
+    }
     auto parsed = parse_json_object(body);
     if (!parsed) return tl::make_unexpected(parsed.error());
-    const nlohmann::json* results = nullptr;
-    auto out = read_job(*parsed, &results);
+    FieldReader job(*parsed);
+    auto out = read_job(job);
     if (!out) return out;
+    const nlohmann::json* results = job.array("results");
     bool row_failed = false;
     if (out->remote_status == "complete" && results) {
       out->rows.reserve(results->size());
@@ -62,7 +76,8 @@ class Prism final : public Provider {
     PrismRowStream reader(sink);
     nlohmann::json::sax_parse(stream, &reader);
     if (!reader.error().empty()) return tl::make_unexpected(reader.error());
-    auto out = read_job(reader.head(), nullptr);
+    FieldReader job(reader.head());
+    auto out = read_job(job);
     if (!out) return out;
     if (out->remote_status == "complete" && reader.saw_results()) {
       if (!reader.row_error().empty()) return tl::make_unexpected(reader.row_error());
@@ -74,11 +89,11 @@ class Prism final : public Provider {
   }
 
  private:
-  // Everything but the rows. `results` (when not null) receives the
-  // results array, if the body has one.
-  static tl::expected<Observation, std::string> read_job(const nlohmann::json& body,
-                                                         const nlohmann::json** results) {
-    FieldReader job(body);
+  // Everything but the rows, through FieldReader or FlatFieldReader (the
+  // same calls, the same messages). The results field is only checked for
+  // its type here.
+  template <class Reader>
+  static tl::expected<Observation, std::string> read_job(Reader& job) {
     Observation out;
     auto status = job.string("status");
     out.total = job.integer("total");
@@ -88,14 +103,12 @@ class Prism final : public Provider {
     out.remote_created_at = job.time("created_at");
     out.updated_at = job.time("updated_at");
     out.expires_at = job.time("expires_at");
-    if (const nlohmann::json* error = job.object("error")) {
-      FieldReader fields(*error, "error");
-      out.error_code = fields.string("code");
-      out.error_message = fields.string("message");
-      if (!fields.ok()) job.fail(fields.error());
+    if (auto error = nested(job, "error")) {
+      out.error_code = error->string("code");
+      out.error_message = error->string("message");
+      if (!error->ok()) job.fail(error->error());
     }
-    const nlohmann::json* array = job.array("results");
-    if (results) *results = array;
+    job.array("results");
     if (!job.ok()) return tl::make_unexpected(job.error());
     if (!status) return tl::make_unexpected(std::string("field status is missing"));
     out.remote_status = *status;
@@ -104,6 +117,15 @@ class Prism final : public Provider {
                                     static_cast<double>(*out.total));
     }
     return out;
+  }
+
+  static std::optional<FieldReader> nested(FieldReader& job, std::string_view key) {
+    const nlohmann::json* object = job.object(key);
+    if (!object) return std::nullopt;
+    return FieldReader(*object, std::string(key));
+  }
+  static std::optional<FlatFieldReader> nested(FlatFieldReader& job, std::string_view key) {
+    return job.object(key);
   }
 
   // The state, from the status and (once complete) whether any row failed.
