@@ -9,6 +9,8 @@
 #include "daemon/protocol/durations.h"
 #include "daemon/protocol/times.h"
 #include "daemon/protocol/varlink.h"
+#include "daemon/providers/flat_json.h"
+#include "daemon/providers/json_fields.h"
 #include "daemon/providers/provider.h"
 
 namespace jobtrack::fuzz {
@@ -139,8 +141,34 @@ void fuzz_varlink(const std::uint8_t* data, std::size_t size) {
   if (auto call = protocol::parse_call(bytes)) exercise_params(call->parameters);
 }
 
+namespace {
+
+// A body both readers take must read the same through both, field by
+// field, errors included (flat_json.h); a difference is a crash. The DOM
+// may refuse what the flat parse took (raw control characters in strings).
+void check_flat_reads_match(std::string_view body) {
+  auto flat = parse_flat_object(body);
+  if (!flat) return;
+  auto dom = parse_json_object(body);
+  if (!dom) return;
+  for (const auto& item : dom->items()) {
+    const std::string& key = item.key();
+    FieldReader by_dom(*dom);
+    FlatFieldReader by_flat(*flat);
+    const bool same =
+        by_dom.string(key) == by_flat.string(key) && by_dom.integer(key) == by_flat.integer(key) &&
+        by_dom.time(key) == by_flat.time(key) &&
+        (by_dom.object(key) != nullptr) == by_flat.object(key).has_value() &&
+        (by_dom.array(key) != nullptr) == by_flat.array(key) && by_dom.error() == by_flat.error();
+    if (!same) __builtin_trap();
+  }
+}
+
+}  // namespace
+
 void fuzz_providers(const std::uint8_t* data, std::size_t size) {
   std::string_view body = as_text(data, size);
+  check_flat_reads_match(body);
   for (const auto& provider : providers()) {
     (void)provider->parse_status(body);
     (void)provider->error_message(body);

@@ -21,7 +21,8 @@ namespace jobtrack::fuzz {
 // input), parse_call, every Params getter and the reply encoders.
 void fuzz_varlink(const std::uint8_t* data, std::size_t size);
 // parse_status, error_message and is_no_such_job of every provider that
-// make_provider builds in this build.
+// make_provider builds in this build; and a body that both FieldReader and
+// FlatFieldReader take must read the same through both.
 void fuzz_providers(const std::uint8_t* data, std::size_t size);
 // parse_config, then build_endpoints without resolving tokens.
 void fuzz_config(const std::uint8_t* data, std::size_t size);
