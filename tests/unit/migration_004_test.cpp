@@ -2,7 +2,6 @@
 // from IN lists to chains of comparisons: the same values must be accepted
 // and refused, a version 3 database with data must upgrade intact, and no
 // nine-value IN list may be left in a table definition.
-#include <span>
 #include <string>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -11,6 +10,7 @@
 
 #include "daemon/migrations.h"
 #include "daemon/store.h"
+#include "tests/unit/schema_at_version.h"
 #include "tests/unit/scratch_dir.h"
 
 using jobtrack::Store;
@@ -40,11 +40,7 @@ bool accepted(SQLite::Database& db, const std::string& sql) {
 
 // Up to version 3 through the same runner the daemon uses.
 void make_version_3(const std::string& path) {
-  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  db.exec("PRAGMA journal_mode = WAL");
-  const auto& all = jobtrack::embedded_migrations();
-  REQUIRE(all.size() >= 4);
-  REQUIRE(jobtrack::apply_migrations(db, std::span(all).first(3)) == 3);
+  SQLite::Database db = jobtrack::test::database_at_version(path, 3);
   SQLite::Transaction transaction(db);
   for (int i = 1; i <= 20; ++i) {
     db.exec(

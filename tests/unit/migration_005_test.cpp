@@ -3,7 +3,6 @@
 // intact, the index must hold the finished ones only, the sweeper's
 // questions must still be answered from it, and an active job's expiry must
 // never bring it up.
-#include <span>
 #include <string>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -12,6 +11,7 @@
 
 #include "daemon/migrations.h"
 #include "daemon/store.h"
+#include "tests/unit/schema_at_version.h"
 #include "tests/unit/scratch_dir.h"
 
 using jobtrack::Store;
@@ -34,11 +34,7 @@ std::string plan(SQLite::Database& db, const std::string& sql) {
 // jobs a1..a6 expired (odd ones still running), a7 without expiry; on
 // endpoint b, one running job b1 that has expired.
 void make_version_4(const std::string& path) {
-  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  db.exec("PRAGMA journal_mode = WAL");
-  const auto& all = jobtrack::embedded_migrations();
-  REQUIRE(all.size() >= 5);
-  REQUIRE(jobtrack::apply_migrations(db, std::span(all).first(4)) == 4);
+  SQLite::Database db = jobtrack::test::database_at_version(path, 4);
   SQLite::Transaction transaction(db);
   for (int i = 1; i <= 6; ++i) {
     db.exec(fmt::format(
