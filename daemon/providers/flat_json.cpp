@@ -110,7 +110,8 @@ std::string_view type_name(FlatJson::Kind kind) {
 }  // namespace
 
 std::optional<FlatJson> parse_flat_object(std::string_view body) {
-  if (body.size() > FlatJson::kMaxBytes) return std::nullopt;
+  // An empty view may have no data pointer at all, which the parser would copy from.
+  if (body.empty() || body.size() > FlatJson::kMaxBytes) return std::nullopt;
   thread_local simdjson::dom::parser parser(FlatJson::kMaxBytes);
   simdjson::dom::element document;
   if (parser.parse(body.data(), body.size()).get(document)) return std::nullopt;

@@ -129,6 +129,7 @@ TEST_CASE("a repeated key reads as its last value, as nlohmann keeps it") {
 
 TEST_CASE("the flat parse refuses what it does not take, leaving it to the DOM") {
   CHECK_FALSE(parse_flat_object(""));
+  CHECK_FALSE(parse_flat_object(std::string_view()));  // no data pointer at all
   CHECK_FALSE(parse_flat_object("{"));
   CHECK_FALSE(parse_flat_object(R"({"a":1} trailing)"));
   CHECK_FALSE(parse_flat_object("[1,2]"));
