@@ -588,14 +588,14 @@ struct Store::Statements {
         // would. Every query of that index repeats its condition.
         expiring_endpoints(
             db,
-            fmt::format(
-                "WITH RECURSIVE e(name) AS ("
-                " SELECT min(endpoint) FROM jobs WHERE expires_at IS NOT NULL AND state NOT IN {0}"
-                " UNION ALL SELECT (SELECT min(endpoint) FROM jobs WHERE endpoint > e.name"
-                "  AND expires_at IS NOT NULL AND state NOT IN {0}) FROM e WHERE e.name IS NOT "
-                "NULL)"
-                " SELECT name FROM e WHERE name IS NOT NULL",
-                kActive)),
+            fmt::format("WITH RECURSIVE e(name) AS ("
+                        " SELECT min(endpoint) FROM jobs"
+                        "  WHERE expires_at IS NOT NULL AND state NOT IN {0}"
+                        " UNION ALL SELECT (SELECT min(endpoint) FROM jobs WHERE endpoint > e.name"
+                        "  AND expires_at IS NOT NULL AND state NOT IN {0})"
+                        "  FROM e WHERE e.name IS NOT NULL)"
+                        " SELECT name FROM e WHERE name IS NOT NULL",
+                        kActive)),
         expired_jobs(
             db,
             fmt::format("SELECT id FROM jobs WHERE endpoint = ?1 AND expires_at IS NOT NULL "

@@ -55,9 +55,9 @@ class Flattener {
       case element_type::NULL_VALUE:
         field.kind = FlatJson::Kind::null;
         return true;
-      case element_type::BOOL:
+      case element_type::BOOL:  // only its type is ever read
         field.kind = FlatJson::Kind::boolean;
-        return !value.get_bool().get(field.flag);
+        return true;
       case element_type::INT64:
         field.kind = FlatJson::Kind::integer;
         return !value.get_int64().get(field.integer);

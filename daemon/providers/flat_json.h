@@ -52,7 +52,6 @@ struct FlatJson {
   struct Field {
     Slice key;
     Kind kind = Kind::null;
-    bool flag = false;         // boolean
     std::int64_t integer = 0;  // integer
     double floating = 0;       // floating
     Slice string;              // string

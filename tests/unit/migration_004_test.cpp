@@ -8,7 +8,6 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "daemon/migrations.h"
 #include "daemon/store.h"
 #include "tests/unit/schema_at_version.h"
 #include "tests/unit/scratch_dir.h"
