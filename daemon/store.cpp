@@ -95,9 +95,13 @@ FieldMask mutable_fields() {
   return mask;
 }
 
+// Beside the fields of an update's mask: the UPDATE changes the row only
+// if its state is still ?31 (see Store::update_job).
+constexpr FieldMask kIfStateIs = FieldMask{1} << 31;
+static_assert(kJobFields.size() < 31);
+
 // UPDATE of the fields in `mask` (immutable ones never), binding as
-// bind_job() does; the id is ?30. Parameters left out of the SQL may still be
-// bound: SQLite accepts any index up to the highest one used.
+// bind_job() does; the id is ?30.
 std::string update_job_sql(FieldMask mask) {
   std::string assignments;
   for (std::size_t i = 0; i < kJobFields.size(); ++i) {
@@ -105,7 +109,9 @@ std::string update_job_sql(FieldMask mask) {
     if (!assignments.empty()) assignments += ", ";
     assignments += fmt::format("{} = ?{}", kJobFields[i], i + 1);
   }
-  return fmt::format("UPDATE jobs SET {} WHERE id = ?{}", assignments, kJobFields.size() + 1);
+  return fmt::format(
+      "UPDATE jobs SET {} WHERE id = ?{}{}", assignments, kJobFields.size() + 1,
+      mask & kIfStateIs ? fmt::format(" AND state = ?{}", kJobFields.size() + 2) : std::string());
 }
 
 // The kJobFields whose values differ between two versions of a job.
@@ -189,37 +195,54 @@ void bind_state(SQLite::Statement& statement, int index, State state) {
   statement.bindNoCopy(index, to_string(state).data());
 }
 
-// Binds ?1..?29 in kJobFields order.
-void bind_job(SQLite::Statement& s, const Job& job) {
-  s.bind(1, job.endpoint);
-  s.bind(2, job.remote_id);
-  bind_opt(s, 3, job.label);
-  bind_state(s, 4, job.state);
-  bind_opt(s, 5, job.remote_status);
-  bind_opt(s, 6, job.progress);
-  bind_opt(s, 7, job.total);
-  bind_opt(s, 8, job.processed);
-  bind_opt(s, 9, job.succeeded);
-  bind_opt(s, 10, job.failed);
-  bind_opt(s, 11, job.result_url);
-  bind_opt(s, 12, job.error_code);
-  bind_opt(s, 13, job.error_message);
-  bind_opt(s, 14, job.detail_json);
-  s.bind(15, static_cast<std::int64_t>(job.submitter_uid));
-  s.bind(16, job.submitted_at);
-  bind_opt(s, 17, job.remote_created_at);
-  bind_opt(s, 18, job.updated_at);
-  bind_opt(s, 19, job.finished_at);
-  bind_opt(s, 20, job.expires_at);
-  bind_opt(s, 21, job.deadline_at);
-  bind_opt(s, 22, job.next_poll_at);
-  bind_opt(s, 23, job.last_polled_at);
-  s.bind(24, job.poll_interval);
-  s.bind(25, job.poll_count);
-  s.bind(26, job.consecutive_errors);
-  bind_opt(s, 27, job.last_poll_error);
-  s.bind(28, job.seen ? 1 : 0);
-  s.bind(29, job.not_found_count);
+// Binds text without a copy (SQLITE_STATIC): `value` outlives the step
+// that reads it, and every use of the statement binds all its parameters
+// anew, so the pointer left behind after the reset is never read.
+void bind_opt_nocopy(SQLite::Statement& statement, int index,
+                     const std::optional<std::string>& value) {
+  if (value) {
+    statement.bindNoCopy(index, *value);
+  } else {
+    statement.bind(index);
+  }
+}
+
+constexpr FieldMask kAllFields = (FieldMask{1} << kJobFields.size()) - 1;
+
+// Binds the fields of `mask`, field i of kJobFields as ?i+1, text in place
+// (bind_opt_nocopy): every caller steps the statement while `job` lives,
+// and a statement's SQL reads only the fields of the mask it was made for.
+void bind_job(SQLite::Statement& s, const Job& job, FieldMask mask = kAllFields) {
+  const auto wanted = [mask](int index) { return (mask & (FieldMask{1} << (index - 1))) != 0; };
+  if (wanted(1)) s.bindNoCopy(1, job.endpoint);
+  if (wanted(2)) s.bindNoCopy(2, job.remote_id);
+  if (wanted(3)) bind_opt_nocopy(s, 3, job.label);
+  if (wanted(4)) bind_state(s, 4, job.state);
+  if (wanted(5)) bind_opt_nocopy(s, 5, job.remote_status);
+  if (wanted(6)) bind_opt(s, 6, job.progress);
+  if (wanted(7)) bind_opt(s, 7, job.total);
+  if (wanted(8)) bind_opt(s, 8, job.processed);
+  if (wanted(9)) bind_opt(s, 9, job.succeeded);
+  if (wanted(10)) bind_opt(s, 10, job.failed);
+  if (wanted(11)) bind_opt_nocopy(s, 11, job.result_url);
+  if (wanted(12)) bind_opt_nocopy(s, 12, job.error_code);
+  if (wanted(13)) bind_opt_nocopy(s, 13, job.error_message);
+  if (wanted(14)) bind_opt_nocopy(s, 14, job.detail_json);
+  if (wanted(15)) s.bind(15, static_cast<std::int64_t>(job.submitter_uid));
+  if (wanted(16)) s.bind(16, job.submitted_at);
+  if (wanted(17)) bind_opt(s, 17, job.remote_created_at);
+  if (wanted(18)) bind_opt(s, 18, job.updated_at);
+  if (wanted(19)) bind_opt(s, 19, job.finished_at);
+  if (wanted(20)) bind_opt(s, 20, job.expires_at);
+  if (wanted(21)) bind_opt(s, 21, job.deadline_at);
+  if (wanted(22)) bind_opt(s, 22, job.next_poll_at);
+  if (wanted(23)) bind_opt(s, 23, job.last_polled_at);
+  if (wanted(24)) s.bind(24, job.poll_interval);
+  if (wanted(25)) s.bind(25, job.poll_count);
+  if (wanted(26)) s.bind(26, job.consecutive_errors);
+  if (wanted(27)) bind_opt_nocopy(s, 27, job.last_poll_error);
+  if (wanted(28)) s.bind(28, job.seen ? 1 : 0);
+  if (wanted(29)) s.bind(29, job.not_found_count);
 }
 
 std::optional<std::string> opt_text(const SQLite::Column& column) {
@@ -305,18 +328,6 @@ int run(SQLite::Statement& statement) {
   return statement.exec();
 }
 
-// Binds text without a copy (SQLITE_STATIC): `value` outlives the step
-// that reads it, and every use of the statement binds all its parameters
-// anew, so the pointer left behind after the reset is never read.
-void bind_opt_nocopy(SQLite::Statement& statement, int index,
-                     const std::optional<std::string>& value) {
-  if (value) {
-    statement.bindNoCopy(index, *value);
-  } else {
-    statement.bind(index);
-  }
-}
-
 // Inserts one per-row result with the cached insert_result statement.
 // Called a million times for a large result set, hence no copies.
 void insert_row(SQLite::Statement& insert, std::int64_t job_id, const RowResult& row) {
@@ -364,8 +375,8 @@ struct TransactionStatements {
         release(db, "RELEASE store_call"),
         rollback_to(db, "ROLLBACK TO store_call"),
         add_job_count(db,
-                      "INSERT INTO job_counts (state, jobs) VALUES (?1, ?2) "
-                      "ON CONFLICT (state) DO UPDATE SET jobs = jobs + excluded.jobs"),
+                      "INSERT INTO job_counts (endpoint, state, jobs) VALUES (?1, ?2, ?3) "
+                      "ON CONFLICT (endpoint, state) DO UPDATE SET jobs = jobs + excluded.jobs"),
         add_row_count(db,
                       "INSERT INTO row_counts (name, rows) VALUES ('transitions', ?1) "
                       "ON CONFLICT (name) DO UPDATE SET rows = rows + excluded.rows") {}
@@ -393,11 +404,14 @@ void must_run(SQLite::Statement& statement) {
 
 void TransactionStatements::flush_counts(CountDeltas& deltas) {
   if (deltas.empty()) return;
-  for (std::size_t i = 0; i < CountDeltas::kStates; ++i) {
-    if (deltas.jobs[i] == 0) continue;
-    add_job_count.bindNoCopy(1, to_string(static_cast<State>(i)).data());
-    add_job_count.bind(2, deltas.jobs[i]);
-    must_run(add_job_count);
+  for (const auto& endpoint : deltas.endpoints) {
+    for (std::size_t i = 0; i < CountDeltas::kStates; ++i) {
+      if (endpoint.jobs[i] == 0) continue;
+      add_job_count.bindNoCopy(1, endpoint.name);
+      add_job_count.bindNoCopy(2, to_string(static_cast<State>(i)).data());
+      add_job_count.bind(3, endpoint.jobs[i]);
+      must_run(add_job_count);
+    }
   }
   if (deltas.transitions != 0) {
     add_row_count.bind(1, deltas.transitions);
@@ -539,7 +553,7 @@ struct Store::Statements {
         insert_known_poll(db,
                           "INSERT INTO polls (job_id, endpoint, started_at, latency_ms, "
                           "http_status, outcome, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-        job_state(db, "SELECT state FROM jobs WHERE id = ?1"),
+        job_state(db, "SELECT endpoint, state FROM jobs WHERE id = ?1"),
         delete_transitions(db, "DELETE FROM transitions WHERE job_id = ?1"),
         delete_polls(db, "DELETE FROM polls WHERE job_id = ?1"),
         delete_job(db, "DELETE FROM jobs WHERE id = ?1"),
@@ -570,13 +584,10 @@ struct Store::Statements {
                 "AND state IN {} AND id NOT IN (SELECT value FROM json_each(?2)) "
                 "ORDER BY next_poll_at LIMIT 1",
                 kActive)),
-        count_by_state(db, "SELECT state, jobs FROM job_counts"),
+        count_by_state(db, "SELECT state, sum(jobs) FROM job_counts GROUP BY state"),
         count_transitions(
             db, "SELECT coalesce((SELECT rows FROM row_counts WHERE name = 'transitions'), 0)"),
-        count_jobs(db, "SELECT count(*) FROM jobs WHERE endpoint = ?1"),
-        count_active_jobs(
-            db,
-            fmt::format("SELECT count(*) FROM jobs WHERE endpoint = ?1 AND state IN {}", kActive)),
+        count_jobs(db, "SELECT state, jobs FROM job_counts WHERE endpoint = ?1"),
         polls_since(
             db,
             "SELECT count(*) FROM polls WHERE started_at >= ?1 AND (?2 = 0 OR outcome <> 'ok')"),
@@ -634,9 +645,8 @@ struct Store::Statements {
   SQLite::Statement insert_job, update_job, insert_transition, job_exists, set_results_stored,
       insert_result, insert_poll, insert_known_poll, job_state, delete_transitions, delete_polls,
       delete_job, get, find, history, results_page, results_stored, results_errors, due, next_due,
-      count_by_state, count_transitions, count_jobs, count_active_jobs, polls_since, prune_polls,
-      expiring_endpoints, expired_jobs, next_expiry, delete_results_chunk, lower_results_stored,
-      oldest_poll;
+      count_by_state, count_transitions, count_jobs, polls_since, prune_polls, expiring_endpoints,
+      expired_jobs, next_expiry, delete_results_chunk, lower_results_stored, oldest_poll;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> lists;
   std::unordered_map<FieldMask, std::unique_ptr<SQLite::Statement>> updates;
 };
@@ -801,7 +811,7 @@ std::int64_t Store::insert_job(const Job& job, const Transition& first) {
     run(statements_->insert_job);
     const auto id = db_->getLastInsertRowid();
     run_insert_transition(statements_->insert_transition, id, first);  // the row is there
-    deltas_.add_job(job.state);
+    deltas_.add_job(job.endpoint, job.state);
     deltas_.transitions += 1;
     scope.commit();
     return id;
@@ -820,7 +830,7 @@ bool Store::update_job(const Job& job) {
     bind_job(s, job);
     s.bind(static_cast<int>(kJobFields.size()) + 1, job.id);
     const bool updated = run(s) > 0;
-    if (updated) deltas_.move_job(*stored, job.state);
+    if (updated) deltas_.move_job(stored->endpoint, stored->state, job.state);
     scope.commit();
     return updated;
   });
@@ -834,19 +844,38 @@ bool Store::update_job(const Job& before, const Job& after) {
     static const FieldMask kNextPoll = FieldMask{1} << field_index("next_poll_at");
     static const FieldMask kState = FieldMask{1} << field_index("state");
     const FieldMask changed = (job_differences(before, after) | kNextPoll) & kMutable;
+    const auto id_index = static_cast<int>(kJobFields.size()) + 1;
     WriteScope scope(*db_, statements_->tx, deltas_, Writes::one_statement);
-    // The count moves from the state as stored, which only a state change
-    // needs to read (the snapshot is the stored row, but cheap to be sure).
-    std::optional<State> stored;
-    if (changed & kState) {
-      stored = stored_state(after.id);
-      if (!stored) return false;
+    if (!(changed & kState)) {
+      auto& s = statements_->update_fields(changed);
+      bind_job(s, after, changed);
+      s.bind(id_index, after.id);
+      const bool updated = run(s) > 0;
+      scope.commit();
+      return updated;
     }
+    // A state change moves the job between counts, from the state as
+    // stored. That is the snapshot's (nothing but Forget changes an
+    // in-flight job's row), so the UPDATE asks for it instead of a read
+    // first; the row is read only if it is gone or was changed after all.
+    {
+      auto& s = statements_->update_fields(changed | kIfStateIs);
+      bind_job(s, after, changed);
+      s.bind(id_index, after.id);
+      bind_state(s, id_index + 1, before.state);
+      if (run(s) > 0) {
+        deltas_.move_job(after.endpoint, before.state, after.state);
+        scope.commit();
+        return true;
+      }
+    }
+    const auto stored = stored_state(after.id);
+    if (!stored) return false;
     auto& s = statements_->update_fields(changed);
-    bind_job(s, after);
-    s.bind(static_cast<int>(kJobFields.size()) + 1, after.id);
+    bind_job(s, after, changed);
+    s.bind(id_index, after.id);
     const bool updated = run(s) > 0;
-    if (updated && stored) deltas_.move_job(*stored, after.state);
+    if (updated) deltas_.move_job(stored->endpoint, stored->state, after.state);
     scope.commit();
     return updated;
   });
@@ -1014,18 +1043,18 @@ bool Store::delete_job(std::int64_t job_id) {
     auto& s = statements_->delete_job;
     s.bind(1, job_id);
     const bool deleted = run(s) > 0;
-    if (deleted && stored) deltas_.add_job(*stored, -1);
+    if (deleted && stored) deltas_.add_job(stored->endpoint, stored->state, -1);
     scope.commit();
     return deleted;
   });
 }
 
-std::optional<State> Store::stored_state(std::int64_t job_id) {
+std::optional<Store::StoredState> Store::stored_state(std::int64_t job_id) {
   auto& s = statements_->job_state;
   ResetOnExit reset(s);
   s.bind(1, job_id);
   if (!s.executeStep()) return std::nullopt;
-  return state_of(s.getColumn(0));
+  return StoredState{s.getColumn(0).getString(), state_of(s.getColumn(1))};
 }
 
 std::optional<Job> Store::get(std::int64_t job_id) {
@@ -1200,7 +1229,7 @@ StoreCounters Store::counters() {
     counters.transitions_total = count(statements_->count_transitions);
     // The open batch's own changes, not yet in the tables.
     for (auto& [state, number] : counters.by_state) {
-      const auto delta = deltas_.jobs[static_cast<std::size_t>(state)];
+      const auto delta = deltas_.jobs_in(state);
       number += delta;
       counters.jobs_total += delta;
       if (!is_terminal(state)) counters.jobs_active += delta;
@@ -1212,9 +1241,20 @@ StoreCounters Store::counters() {
 
 std::int64_t Store::count_jobs(const std::string& endpoint, bool active_only) {
   return guarded(path_, *db_, in_batch_, "count jobs", [&] {
-    auto& s = active_only ? statements_->count_active_jobs : statements_->count_jobs;
+    auto& s = statements_->count_jobs;
+    ResetOnExit reset(s);
     s.bind(1, endpoint);
-    return count(s);
+    std::int64_t total = 0;
+    while (s.executeStep()) {
+      const State state = state_of(s.getColumn(0));
+      if (!active_only || !is_terminal(state)) total += s.getColumn(1).getInt64();
+    }
+    // The open batch's own changes, not yet in the table.
+    for (std::size_t i = 0; i < CountDeltas::kStates; ++i) {
+      const auto state = static_cast<State>(i);
+      if (!active_only || !is_terminal(state)) total += deltas_.jobs_of(endpoint, state);
+    }
+    return total;
   });
 }
 

@@ -147,6 +147,7 @@ class Store {
                                  const std::vector<std::int64_t>& exclude);
 
   StoreCounters counters();
+  // Jobs of `endpoint`, all or active, from job_counts: a few rows read.
   std::int64_t count_jobs(const std::string& endpoint, bool active_only);
   std::int64_t polls_since(Millis since, bool failed_only);
   std::int64_t file_bytes();  // database + WAL size on disk
@@ -200,7 +201,12 @@ class Store {
   struct Statements;
   static constexpr int kDeleteChunk = 10'000;  // rows per DELETE of a job's results
   void stop_checkpointer();
-  std::optional<State> stored_state(std::int64_t job_id);  // nullopt: no such job
+  // What a job's counts are kept by, as stored; nullopt: no such job.
+  struct StoredState {
+    std::string endpoint;
+    State state;
+  };
+  std::optional<StoredState> stored_state(std::int64_t job_id);
   void write_poll(SQLite::Statement& insert, const PollRecord& poll);
   // Deletes every import_results row of the job, kDeleteChunk per statement.
   void delete_all_results(std::int64_t job_id);

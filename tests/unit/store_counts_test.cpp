@@ -19,9 +19,9 @@ using jobtrack::test::ScratchDir;
 
 namespace {
 
-Job job_in(const std::string& remote_id, State state) {
+Job job_in(const std::string& remote_id, State state, const std::string& endpoint = "prism") {
   Job job;
-  job.endpoint = "prism";
+  job.endpoint = endpoint;
   job.remote_id = remote_id;
   job.state = state;
   job.submitted_at = 1000;
@@ -39,6 +39,7 @@ Transition to(State state, jobtrack::Millis at = 1000) {
 // What count(*) over the tables says, read on a connection of its own.
 struct Scanned {
   std::map<std::string, std::int64_t> jobs;
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> endpoints;  // all, active
   std::int64_t transitions = 0;
 };
 
@@ -48,6 +49,14 @@ Scanned scan(const std::string& path) {
   SQLite::Statement by_state(db, "SELECT state, count(*) FROM jobs GROUP BY state");
   while (by_state.executeStep())
     scanned.jobs[by_state.getColumn(0).getString()] = by_state.getColumn(1).getInt64();
+  SQLite::Statement by_endpoint(db,
+                                "SELECT endpoint, count(*), "
+                                "count(*) FILTER (WHERE state IN ('queued', 'running')) "
+                                "FROM jobs GROUP BY endpoint");
+  while (by_endpoint.executeStep()) {
+    scanned.endpoints[by_endpoint.getColumn(0).getString()] = {by_endpoint.getColumn(1).getInt64(),
+                                                               by_endpoint.getColumn(2).getInt64()};
+  }
   scanned.transitions = db.execAndGet("SELECT count(*) FROM transitions").getInt64();
   return scanned;
 }
@@ -65,6 +74,11 @@ void check_exact(Store& store, const std::string& path) {
   }
   CHECK(counters.jobs_total == total);
   CHECK(counters.transitions_total == scanned.transitions);
+  for (const auto& [endpoint, numbers] : scanned.endpoints) {
+    INFO("endpoint " << endpoint);
+    CHECK(store.count_jobs(endpoint, false) == numbers.first);
+    CHECK(store.count_jobs(endpoint, true) == numbers.second);
+  }
 }
 
 std::int64_t in_state(Store& store, State state) {
@@ -231,4 +245,52 @@ TEST_CASE("sample jobs with transitions, polls and results keep exact counts onc
   CHECK(orphans("transitions") == 0);
   CHECK(orphans("polls") == 0);
   CHECK(orphans("import_results") == 0);
+}
+
+TEST_CASE("each endpoint's jobs are counted apart, all and active, inside a batch too") {
+  ScratchDir dir;
+  const auto path = dir.file("jobs.db");
+  Store store(path);
+  auto a = job_in("1", State::queued, "a");
+  a.id = store.insert_job(a, to(State::queued));
+  auto b = job_in("1", State::running, "b");  // the same remote id on another endpoint
+  b.id = store.insert_job(b, to(State::running));
+  store.insert_job(job_in("2", State::succeeded, "b"), to(State::succeeded));
+  check_exact(store, path);
+  CHECK(store.count_jobs("a", true) == 1);
+  CHECK(store.count_jobs("b", false) == 2);
+  CHECK(store.count_jobs("b", true) == 1);
+  CHECK(store.count_jobs("c", false) == 0);
+
+  store.begin_batch();
+  auto b_done = b;
+  b_done.state = State::failed;
+  REQUIRE(store.update_job(b, b_done));
+  store.insert_job(job_in("3", State::queued, "c"), to(State::queued));
+  CHECK(store.count_jobs("b", true) == 0);  // the open batch's own changes
+  CHECK(store.count_jobs("b", false) == 2);
+  CHECK(store.count_jobs("c", true) == 1);
+  CHECK(store.count_jobs("a", true) == 1);
+  store.commit_batch();
+  check_exact(store, path);
+}
+
+TEST_CASE("a state change from a stale snapshot moves the count from the stored state") {
+  ScratchDir dir;
+  const auto path = dir.file("jobs.db");
+  Store store(path);
+  auto job = job_in("a", State::queued);
+  job.id = store.insert_job(job, to(State::queued));
+  {
+    // Another writer moves the job on after our snapshot was read.
+    SQLite::Database other(path, SQLite::OPEN_READWRITE);
+    other.exec("UPDATE jobs SET state = 'running' WHERE id = " + std::to_string(job.id));
+  }
+  auto done = job;  // the snapshot still says queued
+  done.state = State::succeeded;
+  REQUIRE(store.update_job(job, done));
+  CHECK(in_state(store, State::queued) == 0);
+  CHECK(in_state(store, State::running) == 0);
+  CHECK(in_state(store, State::succeeded) == 1);
+  check_exact(store, path);
 }
