@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <strings.h>
 
 namespace jobtrack {
 
@@ -176,6 +177,10 @@ void Poller::configure_handle(CURL* easy) {
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &read_header);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &Poller::on_close_socket);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
+  // Set, so that libcurl does not look the environment up per transfer.
+  curl_easy_setopt(easy, CURLOPT_NOPROXY, proxies_.no_proxy().c_str());
+  if (proxies_.same_for_all())
+    curl_easy_setopt(easy, CURLOPT_PROXY, proxies_.proxy_for("http").c_str());
 }
 
 void Poller::start(const HttpRequest& request, const TransferLimits& limits, Done done) {
@@ -189,6 +194,10 @@ void Poller::start(const HttpRequest& request, const TransferLimits& limits, Don
     transfer->headers = curl_slist_append(transfer->headers, header.c_str());
 
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  if (!proxies_.same_for_all()) {
+    const bool https = strncasecmp(request.url.c_str(), "https:", 6) == 0;
+    curl_easy_setopt(easy, CURLOPT_PROXY, proxies_.proxy_for(https ? "https" : "http").c_str());
+  }
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(limits.timeout));
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,

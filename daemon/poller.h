@@ -10,9 +10,10 @@
 // Admission (how many requests run) is the caller's job: start() always
 // starts the transfer at once. Redirects are never followed, so an auth
 // header cannot leak to another host. Bodies beyond the request's limit end
-// the transfer with too_large set. A body beyond kSpoolBytes moves out of
-// memory into a Spool (an unlinked file in `spool_directory`, or a memfd) as
-// it arrives, so a huge result set never sits in RSS.
+// the transfer with too_large set. Proxies come from the environment as
+// libcurl would read it, looked up once (proxy_environment.h). A body beyond kSpoolBytes moves out
+// of memory into a Spool (an unlinked file in `spool_directory`, or a memfd) as it arrives, so a
+// huge result set never sits in RSS.
 //
 // Loop thread only. Completion callbacks run from the loop, never from
 // inside start().
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "daemon/providers/provider.h"
+#include "daemon/proxy_environment.h"
 
 typedef struct sd_event sd_event;
 typedef struct sd_event_source sd_event_source;
@@ -92,6 +94,7 @@ class Poller {
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
   std::unordered_map<int, Registered> sockets_;  // in epoll_fd_
   const char* default_ca_ = nullptr;             // libcurl's built-in CA bundle
+  ProxyEnvironment proxies_;                     // told to every transfer (proxy_environment.h)
 };
 
 }  // namespace jobtrack

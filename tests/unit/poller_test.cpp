@@ -171,3 +171,87 @@ TEST_CASE("32 transfers at once all complete, and the connections serve the next
   REQUIRE(loop.run_until([&] { return done == 64; }));
   check_answers(answers, 64);
 }
+
+namespace {
+
+// Sets an environment variable for a scope (the Poller reads the proxy
+// variables when it is made).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() { unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+// Answers any request with the target it was asked for: as a proxy, the
+// absolute URL.
+class EchoProxy {
+ public:
+  EchoProxy() {
+    server_.Get(".*", [](const httplib::Request& request, httplib::Response& response) {
+      response.set_content("via proxy " + request.path, "text/plain");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~EchoProxy() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+HttpResponse fetch(Poller& poller, Loop& loop, const std::string& url) {
+  std::vector<HttpResponse> answers;
+  HttpRequest request;
+  request.url = url;
+  poller.start(request, TransferLimits{},
+               [&answers](HttpResponse&& response) { answers.push_back(std::move(response)); });
+  REQUIRE(loop.run_until([&] { return !answers.empty(); }));
+  return std::move(answers.front());
+}
+
+}  // namespace
+
+TEST_CASE("transfers go through the proxy http_proxy names, as libcurl's own lookup would") {
+  EchoProxy proxy;
+  ScopedEnv http_proxy("http_proxy", proxy.url());
+  Loop loop;
+  Poller poller(loop.event);
+  const auto answer = fetch(poller, loop, "http://jobtrack.invalid/job/7");
+  INFO(answer.transport_error);
+  CHECK(answer.status == 200);
+  CHECK(answer.body == "via proxy http://jobtrack.invalid/job/7");
+}
+
+TEST_CASE("hosts no_proxy names bypass the proxy") {
+  LoopbackServer server(1000);
+  ScopedEnv http_proxy("http_proxy", "http://127.0.0.1:9");  // nothing listens there
+  ScopedEnv no_proxy("no_proxy", "127.0.0.1");
+  Loop loop;
+  Poller poller(loop.event);
+  const auto answer = fetch(poller, loop, server.url(3));
+  INFO(answer.transport_error);
+  CHECK(answer.status == 200);
+  CHECK(answer.body == "job 3");
+}
+
+TEST_CASE("without proxy variables transfers go straight to the server") {
+  LoopbackServer server(1000);
+  Loop loop;
+  Poller poller(loop.event);
+  const auto answer = fetch(poller, loop, server.url(5));
+  CHECK(answer.status == 200);
+  CHECK(answer.body == "job 5");
+}
