@@ -316,11 +316,12 @@ void Scheduler::record(EndpointRuntime* endpoint, const Job& before, Decision&& 
   if (decision.transition) {
     counters_.transitions += 1;
     const Transition& transition = *decision.transition;
-    log_info(fmt::format("{} -> {}{}{}", transition.from ? to_string(*transition.from) : "new",
-                         to_string(transition.to),
-                         transition.remote_status ? " (" + *transition.remote_status + ")" : "",
-                         transition.detail ? ": " + *transition.detail : ""),
-             {before.id, before.endpoint, before.remote_id, to_string(transition.to)});
+    if (log_enabled(LogLevel::info))  // the message is not built for nothing
+      log_info(fmt::format("{} -> {}{}{}", transition.from ? to_string(*transition.from) : "new",
+                           to_string(transition.to),
+                           transition.remote_status ? " (" + *transition.remote_status + ")" : "",
+                           transition.detail ? ": " + *transition.detail : ""),
+               {before.id, before.endpoint, before.remote_id, to_string(transition.to)});
     if (on_transition_) on_transition_(decision.job, transition);
   }
 }
