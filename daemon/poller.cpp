@@ -16,16 +16,14 @@ namespace jobtrack {
 
 struct Poller::Transfer {
   Done done;
+  PooledHandle handle;  // back to the pool when the transfer is done
   HttpResponse response;
-  curl_slist* headers = nullptr;
   std::int64_t max_bytes = 0;
   const std::string* spool_directory = nullptr;
   std::shared_ptr<Spool> spool;  // the body, once larger than kSpoolBytes
   std::string spool_error;
   char error[CURL_ERROR_SIZE] = {};
   std::uint64_t started_usec = 0;
-
-  ~Transfer() { curl_slist_free_all(headers); }
 };
 
 namespace {
@@ -131,7 +129,8 @@ Poller::Poller(sd_event* loop, std::string spool_directory)
 
 Poller::~Poller() {
   cancel_all();
-  for (CURL* easy : idle_handles_) curl_easy_cleanup(easy);
+  for (PooledHandle& handle : idle_handles_) curl_easy_cleanup(handle.easy);
+  idle_handles_.clear();  // their parsed URLs, after the handles
   curl_multi_cleanup(multi_);
   sockets_.clear();
   sd_event_source_disable_unref(ready_);
@@ -149,16 +148,17 @@ void Poller::cancel_all() {
 
 // A pooled handle keeps the options of its last transfer: start() sets
 // every option that differs between transfers, so no reset is needed.
-CURL* Poller::take_handle() {
+Poller::PooledHandle Poller::take_handle() {
   if (idle_handles_.empty()) {
-    CURL* easy = curl_easy_init();
-    if (!easy) throw std::runtime_error("curl_easy_init failed");
-    configure_handle(easy);
-    return easy;
+    PooledHandle handle;
+    handle.easy = curl_easy_init();
+    if (!handle.easy) throw std::runtime_error("curl_easy_init failed");
+    configure_handle(handle.easy);
+    return handle;
   }
-  CURL* easy = idle_handles_.back();
+  PooledHandle handle = std::move(idle_handles_.back());
   idle_handles_.pop_back();
-  return easy;
+  return handle;
 }
 
 void Poller::configure_handle(CURL* easy) {
@@ -167,11 +167,11 @@ void Poller::configure_handle(CURL* easy) {
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-  // gzip alone, not every coding libcurl knows (""): each request carries
-  // the header, and libcurl formats it byte by byte twice per request.
-  // Every server that compresses offers gzip.
+  // gzip alone, not every coding libcurl knows (""): every server that
+  // compresses offers it. The header itself is one of the handle's
+  // (handle_headers.h); this option makes libcurl decode the body.
   curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip");
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, "jobtrackd/" JOBTRACK_VERSION);
+  // The User-Agent is one of the handle's headers (handle_headers.h).
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &write_body);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &read_header);
@@ -184,21 +184,19 @@ void Poller::configure_handle(CURL* easy) {
 }
 
 void Poller::start(const HttpRequest& request, const TransferLimits& limits, Done done) {
-  CURL* easy = take_handle();
   auto transfer = std::make_unique<Transfer>();
+  transfer->handle = take_handle();
+  CURL* easy = transfer->handle.easy;
   transfer->done = std::move(done);
   transfer->max_bytes = limits.max_bytes;
   transfer->spool_directory = &spool_directory_;
   transfer->started_usec = now_usec(loop_);
-  for (const auto& header : request.headers)
-    transfer->headers = curl_slist_append(transfer->headers, header.c_str());
-
-  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  transfer->handle.url.apply(easy, request.url);
+  const bool headers_set = transfer->handle.headers.apply(easy, request.headers);
   if (!proxies_.same_for_all()) {
     const bool https = strncasecmp(request.url.c_str(), "https:", 6) == 0;
     curl_easy_setopt(easy, CURLOPT_PROXY, proxies_.proxy_for(https ? "https" : "http").c_str());
   }
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(limits.timeout));
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min<Millis>(limits.timeout, 10'000)));
@@ -211,7 +209,7 @@ void Poller::start(const HttpRequest& request, const TransferLimits& limits, Don
   curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
 
   transfers_.emplace(easy, std::move(transfer));
-  if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+  if (!headers_set || curl_multi_add_handle(multi_, easy) != CURLM_OK) {
     auto node = transfers_.extract(easy);
     curl_easy_cleanup(easy);
     node.mapped()->response.transport_error = "cannot start the HTTP transfer";
@@ -327,7 +325,7 @@ void Poller::collect_done() {
       response.body.clear();
     }
     transfer.spool.reset();
-    idle_handles_.push_back(easy);
+    idle_handles_.push_back(std::move(transfer.handle));
     transfer.done(std::move(response));
   }
 }

@@ -6,7 +6,9 @@
 // answer that arrived together be handled in one iteration.
 //
 // Easy handles are pooled and reused, configured once with what every
-// transfer shares; connections stay alive in the multi handle's cache.
+// transfer shares, each with its URL kept parsed (handle_url.h) and its
+// header list kept built (handle_headers.h); connections stay alive in the
+// multi handle's cache.
 // Admission (how many requests run) is the caller's job: start() always
 // starts the transfer at once. Redirects are never followed, so an auth
 // header cannot leak to another host. Bodies beyond the request's limit end
@@ -26,6 +28,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "daemon/handle_headers.h"
+#include "daemon/handle_url.h"
 #include "daemon/providers/provider.h"
 #include "daemon/proxy_environment.h"
 
@@ -69,7 +73,13 @@ class Poller {
   static int on_ready(sd_event_source* source, int fd, std::uint32_t events, void* self);
   static int on_time(sd_event_source* source, std::uint64_t usec, void* self);
   void collect_done();
-  CURL* take_handle();
+  // An easy handle with the parsed URL and header list of its last transfer.
+  struct PooledHandle {
+    CURL* easy = nullptr;
+    HandleUrl url;
+    HandleHeaders headers;
+  };
+  PooledHandle take_handle();
   void configure_handle(CURL* easy);  // the options every transfer shares
 
   // What epoll_fd_ holds for one of curl's sockets. A socket curl stops
@@ -90,7 +100,7 @@ class Poller {
   sd_event_source* timer_ = nullptr;
   int epoll_fd_ = -1;                 // curl's sockets
   sd_event_source* ready_ = nullptr;  // epoll_fd_ readable: some socket is
-  std::vector<CURL*> idle_handles_;
+  std::vector<PooledHandle> idle_handles_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
   std::unordered_map<int, Registered> sockets_;  // in epoll_fd_
   const char* default_ca_ = nullptr;             // libcurl's built-in CA bundle

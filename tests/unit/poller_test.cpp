@@ -255,3 +255,146 @@ TEST_CASE("without proxy variables transfers go straight to the server") {
   CHECK(answer.status == 200);
   CHECK(answer.body == "job 5");
 }
+
+namespace {
+
+// Answers any GET with the request target as it arrived.
+class TargetEcho {
+ public:
+  TargetEcho() {
+    server_.Get(".*", [](const httplib::Request& request, httplib::Response& response) {
+      response.set_content(request.target, "text/plain");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~TargetEcho() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("a reused handle sends each URL's path and query as libcurl's own parse would") {
+  TargetEcho first;
+  TargetEcho second;
+  Loop loop;
+  Poller poller(loop.event);  // one transfer at a time: one handle, reused
+  const struct {
+    const TargetEcho& server;
+    std::string path;
+    std::string sent;
+  } cases[] = {
+      {first, "/v2/jobs/job-1", "/v2/jobs/job-1"},
+      {first, "/v2/jobs/job-2?team=a&b=c", "/v2/jobs/job-2?team=a&b=c"},
+      {first, "/v2/jobs/job-3", "/v2/jobs/job-3"},  // the query is gone again
+      {first, "/v2/a/../jobs/./job-4", "/v2/jobs/job-4"},
+      {first, "/v2/jobs/job%2F5", "/v2/jobs/job%2F5"},
+      {first, "/v2/jobs/job-6", "/v2/jobs/job-6"},
+      {second, "/other/7", "/other/7"},  // another origin
+      {second, "/other/8", "/other/8"},
+      {first, "/v2/jobs/job-9", "/v2/jobs/job-9"},
+  };
+  for (const auto& each : cases) {
+    INFO(each.path);
+    const auto answer = fetch(poller, loop, each.server.origin() + each.path);
+    INFO(answer.transport_error);
+    CHECK(answer.status == 200);
+    CHECK(answer.body == each.sent);
+  }
+}
+
+TEST_CASE("a URL libcurl rejects fails its transfer, and the handle serves the next") {
+  TargetEcho server;
+  Loop loop;
+  Poller poller(loop.event);
+  CHECK(fetch(poller, loop, server.origin() + "/jobs/1").body == "/jobs/1");
+  const auto rejected = fetch(poller, loop, "http://127.0.0.1:notaport/jobs/2");
+  CHECK(rejected.status == 0);
+  CHECK_FALSE(rejected.transport_error.empty());
+  const auto unsupported = fetch(poller, loop, "ftp://127.0.0.1/jobs/3");
+  CHECK(unsupported.status == 0);
+  CHECK_FALSE(unsupported.transport_error.empty());
+  CHECK(fetch(poller, loop, server.origin() + "/jobs/4").body == "/jobs/4");
+}
+
+namespace {
+
+// Answers any GET with how many User-Agent and Accept-Encoding headers the
+// request carried and their values, as a JSON-typed body of `padding`
+// bytes after that, which cpp-httplib gzips for a client that accepts it.
+class HeaderEcho {
+ public:
+  HeaderEcho() {
+    server_.Get(".*", [](const httplib::Request& request, httplib::Response& response) {
+      std::string seen;
+      for (const char* name : {"User-Agent", "Accept-Encoding", "Accept"}) {
+        seen += std::string(name) + "=" + std::to_string(request.get_header_value_count(name)) +
+                ":" + request.get_header_value(name) + ";";
+      }
+      response.set_content(seen + std::string(4096, 'x'), "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~HeaderEcho() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+HttpResponse fetch_with(Poller& poller, Loop& loop, const std::string& url,
+                        std::vector<std::string> headers) {
+  std::vector<HttpResponse> answers;
+  HttpRequest request;
+  request.url = url;
+  request.headers = std::move(headers);
+  poller.start(request, TransferLimits{},
+               [&answers](HttpResponse&& response) { answers.push_back(std::move(response)); });
+  REQUIRE(loop.run_until([&] { return !answers.empty(); }));
+  return std::move(answers.front());
+}
+
+}  // namespace
+
+TEST_CASE("each request names the daemon and gzip once, and a gzipped body arrives decoded") {
+  HeaderEcho server;
+  Loop loop;
+  Poller poller(loop.event);
+  const std::string padding(4096, 'x');
+  const std::string ours = "User-Agent=1:jobtrackd/" JOBTRACK_VERSION ";Accept-Encoding=1:gzip;";
+  for (int i = 0; i < 3; ++i) {  // the handle's list built, then reused
+    const auto answer = fetch_with(poller, loop, server.url(), {"Accept: application/json"});
+    INFO(answer.transport_error);
+    REQUIRE(answer.status == 200);
+    CHECK(answer.body == ours + "Accept=1:application/json;" + padding);
+  }
+  // Other headers on the same handle: the list is built again.
+  const auto bare = fetch_with(poller, loop, server.url(), {});
+  CHECK(bare.body == ours + "Accept=1:*/*;" + padding);
+}
+
+TEST_CASE("a request's own User-Agent and Accept-Encoding replace the daemon's") {
+  HeaderEcho server;
+  Loop loop;
+  Poller poller(loop.event);
+  const auto answer =
+      fetch_with(poller, loop, server.url(), {"user-agent: custom/2", "Accept-Encoding: identity"});
+  INFO(answer.transport_error);
+  REQUIRE(answer.status == 200);
+  CHECK(answer.body.rfind("User-Agent=1:custom/2;Accept-Encoding=1:identity;", 0) == 0);
+  CHECK(answer.body.size() == answer.body.find(';', answer.body.find("Accept=")) + 1 + 4096);
+}
