@@ -9,7 +9,7 @@
 // through its printf, and a custom header once. CURLOPT_ACCEPT_ENCODING
 // stays set on the handle, which is what makes libcurl decode a gzip body.
 //
-// Owned with its handle by the TransferThread; its thread only.
+// Owned with its handle by the Poller; loop thread only.
 #pragma once
 
 #include <string>

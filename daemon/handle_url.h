@@ -19,7 +19,7 @@
 // parsed one. libcurl copies the parsed URL when the transfer starts; it is
 // changed only when the handle's next transfer is set up.
 //
-// Owned with its handle by the TransferThread; its thread only.
+// Owned with its handle by the Poller; loop thread only.
 #pragma once
 
 #include <optional>

@@ -12,7 +12,7 @@
 // all_proxy, then ALL_PROXY. A variable set to nothing counts as unset. no_proxy, then
 // NO_PROXY, names the hosts that bypass it.
 //
-// A plain value; built on any thread, read by the TransferThread's.
+// A plain value; built on any thread, read by the Poller's (the loop's).
 #pragma once
 
 #include <functional>

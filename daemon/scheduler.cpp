@@ -201,7 +201,7 @@ void Scheduler::dispatch(EndpointRuntime& endpoint, Job job) {
     log_debug(fmt::format("polling {}", job.remote_id), {job.id, job.endpoint, job.remote_id, {}});
   // The job as read at dispatch travels with the request: nothing else
   // changes an in-flight job's row but Forget, which record() notices.
-  poller_.start(std::move(request), endpoint.limits,
+  poller_.start(request, endpoint.limits,
                 [this, name = endpoint.config.name, job = std::move(job)](HttpResponse&& response) {
                   on_response(name, job, std::move(response));
                 });
@@ -279,10 +279,6 @@ void Scheduler::conclude(const std::string& endpoint_name, const Job& snapshot, 
       }
     }
     record(endpoint, *job, std::move(decision));
-    // The slot is refilled now, not in the next iteration: the transfer
-    // thread gets the next request while the rest of this batch of answers
-    // is being recorded (run() still arms the timer, wake_soon() above).
-    admit(*endpoint, now_ms);
   } catch (const StoreError& error) {
     log_error(fmt::format("cannot record the poll of job {}: {}", job_id, error.what()));
     store_.rollback_batch();
