@@ -6,7 +6,8 @@ command -v script >/dev/null || { echo "skip: script(1) not installed"; exit 0; 
 
 start_fakeapi
 prism_config
-fake_job '{"api": "prism", "id": "tty-1", "steps": [{"status": "processing", "total": 10, "processed": 4, "progress": 40, "polls": 6}, {"status": "complete", "rows": 1}]}'
+# tty-1 stays at 40% until the test moves it on, however slow the machine.
+fake_job '{"api": "prism", "id": "tty-1", "steps": [{"status": "processing", "total": 10, "processed": 4, "progress": 40}]}'
 fake_job '{"api": "prism", "id": "a-remote-id-that-is-really-quite-long-indeed-and-longer-still", "steps": [{"status": "processing"}]}'
 start_daemon
 id=$(ctl track prism tty-1 --label "a label that goes on and on and on for quite a while")
@@ -15,7 +16,8 @@ ctl track prism a-remote-id-that-is-really-quite-long-indeed-and-longer-still >/
 on_tty() {  # runs jobtrackctl on a pseudo-terminal of 60 columns
   local args
   printf -v args '%q ' "$@"
-  script -qec "stty cols 60 rows 20; $JOBTRACKCTL $args" /dev/null | tr -d '\r'
+  # tr line by line: the wait test reads the live output as it comes.
+  script -qec "stty cols 60 rows 20; $JOBTRACKCTL $args" /dev/null | stdbuf -oL tr -d '\r'
 }
 wait_until 20 job_state_is "$id" running
 
@@ -30,7 +32,12 @@ while IFS= read -r line; do
 done <<<"$plain"
 assert_contains "$plain" "…" "long cells are cut with an ellipsis"
 
-live=$(NO_COLOR=1 on_tty wait "$id" --timeout 30s)
+NO_COLOR=1 on_tty wait "$id" --timeout 60s >"$SCRATCH/live" &
+EXTRA_PIDS+=($!)
+wait_for 30 'grep -qF "[####------]  40%" "$SCRATCH/live"'
+fake_job '{"api": "prism", "id": "tty-1", "steps": [{"status": "complete", "rows": 1}]}'
+wait "${EXTRA_PIDS[-1]}" || fail "wait exits 0 once the job succeeded"
+live=$(cat "$SCRATCH/live")
 assert_contains "$live" "[####------]  40%" "live progress bar"
 assert_contains "$live" "succeeded" "the final state"
 [[ "$live" == *$'\e[1F'* ]] || fail "the live line is redrawn in place"
