@@ -130,8 +130,8 @@ EOF_CONFIG
 start_daemon() {
   PRISM_API_KEY="${PRISM_API_KEY:-test-key}" "$JOBTRACKD" --config "$CONFIG" >>"$DAEMON_LOG" 2>&1 &
   DAEMON_PID=$!
-  wait_until 10 test -S "$SOCK"
-  wait_until 10 "$JOBTRACKCTL" status
+  wait_until 30 test -S "$SOCK"
+  wait_until 30 "$JOBTRACKCTL" status
 }
 
 stop_daemon() {
