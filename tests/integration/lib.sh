@@ -59,9 +59,14 @@ assert_contains() {  # haystack needle message
   [[ "$1" == *"$2"* ]] || fail "$3: '$2' not found in: $1"
 }
 
-# Runs a command until it succeeds, for at most $1 seconds.
+# Every wait below may last WAIT_SCALE times the seconds it is given: a loaded
+# CI machine or the sanitizer build runs several times slower than a desk, and
+# a wait that is met returns at once, so the slack costs only failing runs.
+WAIT_SCALE=${WAIT_SCALE:-3}
+
+# Runs a command until it succeeds, for at most $1 seconds (times WAIT_SCALE).
 wait_until() {
-  local seconds=$1
+  local seconds=$(($1 * WAIT_SCALE))
   shift
   local deadline=$((SECONDS + seconds))
   until "$@" >/dev/null 2>&1; do
@@ -74,7 +79,8 @@ wait_until() {
 # most $1 seconds: wait_for 10 '[[ $(job_field 1 state) == running ]]'.
 # (wait_until's arguments are expanded once, before the first try.)
 wait_for() {
-  local seconds=$1 deadline=$((SECONDS + $1))
+  local seconds=$(($1 * WAIT_SCALE))
+  local deadline=$((SECONDS + seconds))
   until eval "$2" >/dev/null 2>&1; do
     ((SECONDS < deadline)) || fail "timed out after ${seconds}s waiting for: $2"
     sleep 0.05
