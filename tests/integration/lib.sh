@@ -35,6 +35,11 @@ cleanup() {
   if [[ $status -ne 0 ]]; then
     echo "--- jobtrackd log (last 40 lines) ---" >&2
     tail -n 40 "$DAEMON_LOG" 2>/dev/null >&2 || true
+    if [[ -f "$DB" ]]; then
+      echo "--- jobs (first 20) ---" >&2
+      sqlite3 -readonly "$DB" "SELECT id, endpoint, remote_id, state, poll_count, last_poll_error FROM jobs
+        ORDER BY id LIMIT 20" >&2 2>/dev/null || true
+    fi
   fi
   if [[ $status -ne 0 && -n "${KEEP_SCRATCH:-}" ]]; then
     echo "scratch kept in $SCRATCH" >&2
