@@ -252,6 +252,7 @@ int Poller::on_close_socket(void* self_ptr, int fd) {
 
 int Poller::on_timer(CURLM*, long timeout_ms, void* self_ptr) {
   auto* self = static_cast<Poller*>(self_ptr);
+  self->timeout_now_ = timeout_ms == 0;
   if (timeout_ms < 0) {
     sd_event_source_set_enabled(self->timer_, SD_EVENT_OFF);
     return 0;
@@ -292,10 +293,19 @@ int Poller::on_ready(sd_event_source*, int, std::uint32_t, void* self_ptr) {
 
 int Poller::on_time(sd_event_source*, std::uint64_t, void* self_ptr) {
   auto* self = static_cast<Poller*>(self_ptr);
+  self->timeout_now_ = false;
   int running = 0;
   curl_multi_socket_action(self->multi_, CURL_SOCKET_TIMEOUT, 0, &running);
   self->collect_done();
   return 0;
+}
+
+void Poller::run_started() {
+  if (!timeout_now_) return;
+  timeout_now_ = false;
+  int running = 0;
+  curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  collect_done();
 }
 
 void Poller::collect_done() {

@@ -17,8 +17,8 @@
 // of memory into a Spool (an unlinked file in `spool_directory`, or a memfd) as it arrives, so a
 // huge result set never sits in RSS.
 //
-// Loop thread only. Completion callbacks run from the loop, never from
-// inside start().
+// Loop thread only. Completion callbacks run from the loop or from
+// run_started(), never from inside start().
 #pragma once
 
 #include <cstdint>
@@ -60,6 +60,10 @@ class Poller {
   Poller& operator=(const Poller&) = delete;
 
   void start(const HttpRequest& request, const TransferLimits& limits, Done done);
+  // Sends, within the caller's loop iteration, what start() began since:
+  // libcurl asks for new transfers with a zero timeout, which would
+  // otherwise cost an iteration of its own. A no-op when nothing waits.
+  void run_started();
   std::size_t in_flight() const { return transfers_.size(); }
   // Abandons every transfer without calling its callback (shutdown).
   void cancel_all();
@@ -98,6 +102,7 @@ class Poller {
   std::string spool_directory_;
   CURLM* multi_ = nullptr;
   sd_event_source* timer_ = nullptr;
+  bool timeout_now_ = false;          // curl's timer is due at once (new transfers)
   int epoll_fd_ = -1;                 // curl's sockets
   sd_event_source* ready_ = nullptr;  // epoll_fd_ readable: some socket is
   std::vector<PooledHandle> idle_handles_;

@@ -136,6 +136,7 @@ void Scheduler::run() {
     next_wake = now_ms + 5000;  // try again; the disk may have room by then
   }
   arm_timer(next_wake);
+  poller_.run_started();
 }
 
 // Starts what the endpoint may start now; returns when it next needs a look.
@@ -209,9 +210,11 @@ void Scheduler::dispatch(EndpointRuntime& endpoint, Job job) {
 
 void Scheduler::on_response(const std::string& endpoint_name, const Job& snapshot,
                             HttpResponse&& response) {
-  wake_soon();
   EndpointRuntime* endpoint = find(endpoint_name);
-  if (!endpoint) return;  // removed by a reload; the job is polled again if it comes back
+  if (!endpoint) {  // removed by a reload; the job is polled again if it comes back
+    wake_soon();
+    return;
+  }
   const bool status_body = response.status >= 200 && response.status < 300 &&
                            response.transport_error.empty() && !response.too_large;
   if (response.spool && status_body && ingestor_) {
@@ -229,6 +232,7 @@ void Scheduler::on_response(const std::string& endpoint_name, const Job& snapsho
       conclude(endpoint_name, snapshot, std::move(result), arrived, &rows);
     };
     ingestor_->start(std::move(request));
+    wake_soon();
     return;
   }
   const Millis wall = clock_.wall();
@@ -242,8 +246,8 @@ void Scheduler::on_response(const std::string& endpoint_name, const Job& snapsho
 // kept when the decision stores them.
 void Scheduler::conclude(const std::string& endpoint_name, const Job& snapshot, PollResult&& result,
                          Millis wall, StreamedResults* rows) {
-  wake_soon();
   EndpointRuntime* endpoint = find(endpoint_name);
+  wake_after_answer(endpoint);
   const std::int64_t job_id = snapshot.id;
   if (!endpoint) {
     if (rows) rows->drop();
@@ -344,7 +348,22 @@ std::int64_t Scheduler::polls_last_minute() const {
   return total;
 }
 
+// At a paced rate most answers come while the endpoint waits for its next
+// token, and the timer is armed for it: a run now would find nothing to
+// start and arm the same timer again, one loop iteration per poll for
+// nothing. A pause, a token there now, or a timer set later than the
+// token (all slots were busy) takes the run now.
+void Scheduler::wake_after_answer(EndpointRuntime* endpoint) {
+  if (endpoint && endpoint->bucket.limited() && endpoint->paused_until == 0) {
+    const Millis now_ms = now();
+    const Millis token_at = endpoint->bucket.next_token_at(now_ms);
+    if (token_at > now_ms && timer_at_ <= token_at) return;
+  }
+  wake_soon();
+}
+
 void Scheduler::arm_timer(Millis at) {
+  timer_at_ = at;
   if (at == kNever) {
     sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
     return;

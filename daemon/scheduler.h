@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <random>
@@ -112,6 +113,9 @@ class Scheduler {
                 Millis wall, StreamedResults* rows);
   void record(EndpointRuntime* endpoint, const Job& before, Decision&& decision);
   void arm_timer(Millis at);
+  // After an answer: re-examines due jobs soon, unless the endpoint can
+  // start nothing before the armed timer fires anyway.
+  void wake_after_answer(EndpointRuntime* endpoint);
   void count_poll(bool failed);
   EndpointRuntime* find(const std::string& name);
 
@@ -123,6 +127,7 @@ class Scheduler {
   Millis epoch_offset_;  // wall - monotonic at start
   std::vector<std::unique_ptr<EndpointRuntime>> endpoints_;
   sd_event_source* timer_ = nullptr;
+  Millis timer_at_ = std::numeric_limits<Millis>::max();  // scheduler time; max when off
   sd_event_source* defer_ = nullptr;
   TransitionHook on_transition_;
   StorageHook on_storage_;

@@ -7,6 +7,7 @@
 
 #include <systemd/sd-event.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -31,9 +32,11 @@ class LoopbackServer {
   explicit LoopbackServer(int requests_per_connection, int idle_seconds = 5) {
     server_.set_keep_alive_max_count(static_cast<std::size_t>(requests_per_connection));
     server_.set_keep_alive_timeout(idle_seconds);
-    server_.Get(R"(/job/(\d+))", [](const httplib::Request& request, httplib::Response& response) {
-      response.set_content("job " + std::string(request.matches[1]), "text/plain");
-    });
+    server_.Get(R"(/job/(\d+))",
+                [this](const httplib::Request& request, httplib::Response& response) {
+                  requests_ += 1;
+                  response.set_content("job " + std::string(request.matches[1]), "text/plain");
+                });
     port_ = server_.bind_to_any_port("127.0.0.1");
     // Bound and listening already: connections wait for the accept loop.
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -42,12 +45,14 @@ class LoopbackServer {
     server_.stop();
     thread_.join();
   }
+  int requests() const { return requests_.load(); }
   std::string url(int id) const {
     return "http://127.0.0.1:" + std::to_string(port_) + "/job/" + std::to_string(id);
   }
 
  private:
   httplib::Server server_;
+  std::atomic<int> requests_{0};  // answered so far (the server's thread counts)
   int port_ = 0;
   std::thread thread_;
 };
@@ -149,6 +154,35 @@ TEST_CASE("an idle kept-alive connection the server closes does not keep the loo
   check_answers(again.answers, 3);
 }
 
+TEST_CASE("run_started sends a started transfer without another loop iteration") {
+  LoopbackServer server(1000);
+  Loop loop;
+  Poller poller(loop.event);
+  std::vector<HttpResponse> answers;
+  auto start = [&](int id) {
+    HttpRequest request;
+    request.url = server.url(id);
+    poller.start(request, TransferLimits{},
+                 [&](HttpResponse&& response) { answers.push_back(std::move(response)); });
+  };
+  start(0);  // opens the kept-alive connection the next transfer goes out on
+  REQUIRE(loop.run_until([&] { return answers.size() == 1; }));
+  REQUIRE(server.requests() == 1);
+  start(1);
+  // start() alone sends nothing: libcurl waits for its timer.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(server.requests() == 1);
+  poller.run_started();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server.requests() == 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(server.requests() == 2);  // sent with the loop never run
+  poller.run_started();           // nothing waits now: a no-op
+  REQUIRE(loop.run_until([&] { return answers.size() == 2; }));
+  check_answers(answers, 2);
+}
+
 TEST_CASE("32 transfers at once all complete, and the connections serve the next 32") {
   LoopbackServer server(1000);
   Loop loop;
@@ -208,6 +242,7 @@ class EchoProxy {
 
  private:
   httplib::Server server_;
+  std::atomic<int> requests_{0};  // answered so far (the server's thread counts)
   int port_ = 0;
   std::thread thread_;
 };
@@ -276,6 +311,7 @@ class TargetEcho {
 
  private:
   httplib::Server server_;
+  std::atomic<int> requests_{0};  // answered so far (the server's thread counts)
   int port_ = 0;
   std::thread thread_;
 };
@@ -352,6 +388,7 @@ class HeaderEcho {
 
  private:
   httplib::Server server_;
+  std::atomic<int> requests_{0};  // answered so far (the server's thread counts)
   int port_ = 0;
   std::thread thread_;
 };
