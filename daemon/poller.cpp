@@ -292,16 +292,15 @@ int Poller::on_ready(sd_event_source*, int, std::uint32_t, void* self_ptr) {
 }
 
 int Poller::on_time(sd_event_source*, std::uint64_t, void* self_ptr) {
-  auto* self = static_cast<Poller*>(self_ptr);
-  self->timeout_now_ = false;
-  int running = 0;
-  curl_multi_socket_action(self->multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-  self->collect_done();
+  static_cast<Poller*>(self_ptr)->run_timeout();
   return 0;
 }
 
 void Poller::run_started() {
-  if (!timeout_now_) return;
+  if (timeout_now_) run_timeout();
+}
+
+void Poller::run_timeout() {
   timeout_now_ = false;
   int running = 0;
   curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);

@@ -76,6 +76,7 @@ class Poller {
   static int on_timer(CURLM* multi, long timeout_ms, void* self);
   static int on_ready(sd_event_source* source, int fd, std::uint32_t events, void* self);
   static int on_time(sd_event_source* source, std::uint64_t usec, void* self);
+  void run_timeout();  // curl's timer fired (or is due at once): let it act
   void collect_done();
   // An easy handle with the parsed URL and header list of its last transfer.
   struct PooledHandle {

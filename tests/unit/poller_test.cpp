@@ -242,7 +242,6 @@ class EchoProxy {
 
  private:
   httplib::Server server_;
-  std::atomic<int> requests_{0};  // answered so far (the server's thread counts)
   int port_ = 0;
   std::thread thread_;
 };
@@ -311,7 +310,6 @@ class TargetEcho {
 
  private:
   httplib::Server server_;
-  std::atomic<int> requests_{0};  // answered so far (the server's thread counts)
   int port_ = 0;
   std::thread thread_;
 };
@@ -388,7 +386,6 @@ class HeaderEcho {
 
  private:
   httplib::Server server_;
-  std::atomic<int> requests_{0};  // answered so far (the server's thread counts)
   int port_ = 0;
   std::thread thread_;
 };
